@@ -1,0 +1,59 @@
+# OpenNPS: `make demo` runs the product, `make test` runs the tests. See README.md.
+SHELL := /bin/bash
+# uv from PATH, else a private copy under var/tools (a fresh machine has only Python 3.11).
+UV := $(shell command -v uv 2>/dev/null || echo var/tools/bin/uv)
+RUN := $(UV) run --frozen
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo demo-reset test test-fast lint format bench messages clean
+
+var/tools/bin/uv:
+	python3 -m venv var/tools
+	var/tools/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+install: .venv/.synced
+
+demo: install
+	@mkdir -p var/outbox var/sms-outbox var/media
+	NPS_ENV_FILE=.env.demo $(RUN) python manage.py migrate --no-input -v 0
+	NPS_ENV_FILE=.env.demo $(RUN) python manage.py seed_demo
+	@echo ""
+	@echo "  OpenNPS demo: http://$(HOST):$(PORT)/"
+	@echo "  Sign in as admin@demo.opennps.test / lead@demo.opennps.test / viewer@demo.opennps.test"
+	@echo "  Password for all three: demo-password-2026"
+	@echo "  Mail goes to var/outbox/ (.eml files), SMS to var/sms-outbox/."
+	@echo ""
+	NPS_ENV_FILE=.env.demo $(RUN) python manage.py runserver $(HOST):$(PORT)
+
+demo-reset:
+	rm -f var/demo.sqlite3
+	rm -rf var/outbox var/sms-outbox
+
+test: install
+	.ci/services
+	$(RUN) python manage.py compilemessages --ignore=.venv -v 0
+	$(RUN) pytest $(PYTEST_ARGS)
+
+lint: install
+	$(RUN) ruff format --check .
+	$(RUN) ruff check .
+	DJANGO_SETTINGS_MODULE=tests.settings $(RUN) python manage.py makemigrations --check --dry-run
+
+format: install
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+messages: install
+	$(RUN) python manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete
+
+bench: install
+	.ci/services
+	$(RUN) python -m tests.bench
+
+clean:
+	rm -rf var/staticfiles .pytest_cache .ruff_cache htmlcov

@@ -1,0 +1,94 @@
+"""Pure NPS arithmetic on plain numbers: no database, so it is tested by properties in microseconds."""
+
+import math
+from dataclasses import dataclass
+
+PROMOTER, PASSIVE, DETRACTOR = "promoter", "passive", "detractor"
+Z_95 = 1.959963984540054
+
+
+def group_of(score: int) -> str:
+    """9–10 promoter, 7–8 passive, 0–6 detractor."""
+    if not 0 <= score <= 10:
+        raise ValueError(f"An NPS score is 0–10, not {score}.")
+    if score >= 9:
+        return PROMOTER
+    if score >= 7:
+        return PASSIVE
+    return DETRACTOR
+
+
+@dataclass(frozen=True)
+class Split:
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+
+    @classmethod
+    def from_distribution(cls, counts: dict[int, int]) -> "Split":
+        """Build from {score: count}."""
+        split = {PROMOTER: 0, PASSIVE: 0, DETRACTOR: 0}
+        for score, count in counts.items():
+            split[group_of(score)] += count
+        return cls(split[PROMOTER], split[PASSIVE], split[DETRACTOR])
+
+    @property
+    def total(self) -> int:
+        return self.promoters + self.passives + self.detractors
+
+    def percent(self, group: str) -> float | None:
+        if not self.total:
+            return None
+        return 100.0 * {PROMOTER: self.promoters, PASSIVE: self.passives, DETRACTOR: self.detractors}[group] / self.total
+
+    @property
+    def nps(self) -> float | None:
+        """%promoters − %detractors, −100…+100; None (not 0) when there is no answer."""
+        if not self.total:
+            return None
+        return 100.0 * (self.promoters - self.detractors) / self.total
+
+    @property
+    def margin(self) -> float | None:
+        """Half-width of the 95% interval, in NPS points (adjusted Wald, Rocks 2016)."""
+        interval = nps_interval(self.promoters, self.passives, self.detractors)
+        return None if interval is None else (interval[1] - interval[0]) / 2
+
+    def __add__(self, other: "Split") -> "Split":
+        return Split(
+            self.promoters + other.promoters, self.passives + other.passives, self.detractors + other.detractors
+        )
+
+
+def nps_interval(promoters: int, passives: int, detractors: int, z: float = Z_95) -> tuple[float, float] | None:
+    """95% confidence interval of the NPS by the adjusted Wald method (Rocks 2016).
+
+    Adds 3/4 of an answer to promoters and to detractors (3 answers in all) before the usual variance of a
+    difference of two proportions of one multinomial sample; the interval is clipped to −100…+100.
+    """
+    n = promoters + passives + detractors
+    if n == 0:
+        return None
+    n_adj = n + 3
+    p = (promoters + 0.75) / n_adj
+    d = (detractors + 0.75) / n_adj
+    centre = p - d
+    variance = p + d - centre**2
+    half = z * math.sqrt(variance / n_adj)
+    return (max(-100.0, 100 * (centre - half)), min(100.0, 100 * (centre + half)))
+
+
+def differs_significantly(a: Split, b: Split, z: float = Z_95) -> bool:
+    """Whether two independent NPS values differ by more than the noise (adjusted Wald, two samples)."""
+    if not a.total or not b.total:
+        return False
+
+    def centre_and_variance(s: Split) -> tuple[float, float, int]:
+        n_adj = s.total + 3
+        p = (s.promoters + 0.75) / n_adj
+        d = (s.detractors + 0.75) / n_adj
+        return p - d, (p + d - (p - d) ** 2) / n_adj, n_adj
+
+    ca, va, _ = centre_and_variance(a)
+    cb, vb, _ = centre_and_variance(b)
+    return abs(ca - cb) > z * math.sqrt(va + vb)

@@ -1,0 +1,71 @@
+"""Account actions: every write about users and invitations goes through here."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import TeamInvitation, User, hash_token
+from .roles import Role
+
+
+class AccountError(Exception):
+    pass
+
+
+def invite_teammate(*, email: str, role: str, by: User) -> TeamInvitation:
+    """Create an invitation and email its single-use link; earlier pending invitations for the address end."""
+    token = TeamInvitation.new_token()
+    with transaction.atomic():
+        TeamInvitation.objects.pending().filter(email__iexact=email).update(revoked_at=timezone.now())
+        invitation = TeamInvitation.objects.create(
+            email=email.lower(), role=Role(role), token_hash=hash_token(token), invited_by=by
+        )
+        context = {"invitation": invitation, "url": invitation.accept_url(token), "inviter": by}
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"{by} invited you to OpenNPS",
+                message=render_to_string("emails/team_invitation.txt", context),
+                html_message=render_to_string("emails/team_invitation.html", context),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[invitation.email],
+            )
+        )
+    return invitation
+
+
+def find_invitation(token: str) -> TeamInvitation | None:
+    """The usable invitation behind a token, or None for unknown, used, revoked or expired ones."""
+    invitation = TeamInvitation.objects.filter(token_hash=hash_token(token)).first()
+    return invitation if invitation and invitation.is_usable else None
+
+
+def accept_invitation(token: str, *, name: str, password: str) -> User:
+    """Create the account; the row lock makes a second use of the same link fail."""
+    with transaction.atomic():
+        invitation = TeamInvitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
+        if invitation is None or not invitation.is_usable:
+            raise AccountError("This invitation link is no longer valid.")
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise AccountError("An account with this email address already exists.")
+        user = User.objects.create_user(invitation.email, password, name=name, role=invitation.role)
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def revoke_invitation(invitation: TeamInvitation) -> None:
+    TeamInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def update_member(member: User, *, by: User, name: str, role: str, is_active: bool) -> None:
+    """Change a teammate; the last active admin can neither be demoted nor locked out."""
+    losing_admin = member.role == Role.ADMIN and (role != Role.ADMIN or not is_active)
+    with transaction.atomic():
+        if losing_admin:
+            admins = User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True)
+            if not admins.exclude(pk=member.pk).exists():
+                raise AccountError("OpenNPS needs at least one active admin.")
+        member.name, member.role, member.is_active = name, role, is_active
+        member.save(update_fields=["name", "role", "is_active"])

@@ -1,0 +1,241 @@
+import secrets
+from datetime import time
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+DEFAULT_QUESTION = "How likely are you to recommend {brand} to a friend or colleague?"
+
+
+def new_token() -> str:
+    """A URL-safe token of 192 random bits."""
+    return secrets.token_urlsafe(24)
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    WEB = "web", "On-site widget"
+    LINK = "link", "Public link"
+    PHONE = "phone", "Phone interview"
+
+
+class Brand(models.Model):
+    name = models.CharField(max_length=100)
+    company_name = models.CharField(max_length=100, help_text="Used in the question, e.g. “Acme”.")
+    sender_name = models.CharField(max_length=100)
+    sender_email = models.EmailField()
+    reply_to = models.EmailField(blank=True)
+    logo = models.ImageField(upload_to="brands/", blank=True)
+    accent_color = models.CharField(
+        max_length=7,
+        default="#4f46e5",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #4f46e5.")],
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="brand_name_ci_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Contact(models.Model):
+    """A customer who can be surveyed; identified by email, phone or both (each unique)."""
+
+    email = models.EmailField(null=True, blank=True)
+    phone = PhoneNumberField(null=True, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    properties = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Throttling: the last time any campaign surveyed this contact.
+    last_surveyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email__isnull=False) | models.Q(phone__isnull=False),
+                name="contact_has_email_or_phone",
+            ),
+            models.UniqueConstraint(Lower("email"), name="contact_email_ci_unique"),
+            models.UniqueConstraint(fields=["phone"], name="contact_phone_unique"),
+        ]
+
+    def __str__(self):
+        return self.name or self.email or str(self.phone)
+
+
+class CampaignQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=Campaign.Status.ARCHIVED)
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        RUNNING = "running", "Running"
+        PAUSED = "paused", "Paused"
+        ARCHIVED = "archived", "Archived"
+
+    class Schedule(models.TextChoices):
+        NOW = "now", "Send now"
+        AT = "at", "At a date and time"
+        RECURRING = "recurring", "Recurring (autopilot)"
+
+    name = models.CharField(max_length=200)
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="campaigns")
+    channels = models.JSONField(default=list, help_text="Channel values, e.g. ['email'].")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    question = models.CharField(max_length=300, default=DEFAULT_QUESTION)
+    followup_promoter = models.CharField(max_length=300, default="What do you like most about us?")
+    followup_passive = models.CharField(max_length=300, default="What could we do better?")
+    followup_detractor = models.CharField(max_length=300, default="What disappointed you?")
+    redirect_promoter = models.URLField(blank=True)
+    redirect_passive = models.URLField(blank=True)
+    redirect_detractor = models.URLField(blank=True)
+    # {"hi": {"question": "...", "followup_promoter": "..."}, ...}: per-language overrides of the texts above.
+    translations = models.JSONField(default=dict, blank=True)
+    schedule = models.CharField(max_length=10, choices=Schedule.choices, default=Schedule.NOW)
+    send_at = models.DateTimeField(null=True, blank=True)
+    recur_days = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    window_start = models.TimeField(default=time(9))
+    window_end = models.TimeField(default=time(18))
+    weekdays_only = models.BooleanField(default=True)
+    throttle_days = models.PositiveIntegerField(default=90, validators=[MaxValueValidator(3650)])
+    reminder_days = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    # Saved audience filter on contact properties: {"plan": "pro", "region": ["EU", "US"]}.
+    audience_filter = models.JSONField(default=dict, blank=True)
+    # The public link / widget token (channel "link" and "web").
+    public_token = models.CharField(max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=["draft", "scheduled", "running", "paused", "archived"]), name="campaign_status_known"),
+            models.CheckConstraint(condition=models.Q(throttle_days__lte=3650), name="campaign_throttle_days_max"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("surveys:campaign_detail", args=[self.pk])
+
+    def text(self, field: str, language: str = "") -> str:
+        """A campaign text in `language` when overridden, else the default, with {brand} filled in."""
+        value = (self.translations.get(language) or {}).get(field) or getattr(self, field)
+        return value.replace("{brand}", self.brand.company_name)
+
+
+class Audience(models.Model):
+    """Membership of a contact in a campaign's audience (imported, filtered or added by API)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="audience")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="memberships")
+    added_at = models.DateTimeField(default=timezone.now)
+    # Recurring campaigns: when this contact is next due.
+    next_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "contact"], name="audience_campaign_contact_unique")]
+        # Dispatcher: members of a campaign that are due.
+        indexes = [models.Index(fields=["campaign", "next_due_at"], name="audience_due")]
+
+
+class InvitationQuerySet(models.QuerySet):
+    def due(self, now=None):
+        return self.filter(state=Invitation.State.QUEUED, scheduled_for__lte=now or timezone.now())
+
+
+class Invitation(models.Model):
+    """One survey sent (or to be sent) to one contact: the unit of exactly-once delivery."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Suppressed"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="invitations")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    # Recurring campaigns survey a contact again: each round is a new invitation.
+    round = models.PositiveIntegerField(default=1)
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    language = models.CharField(max_length=10, blank=True)
+    # The campaign's texts as they were when this invitation was sent: later edits never change it.
+    texts = models.JSONField(default=dict, blank=True)
+    scheduled_for = models.DateTimeField(default=timezone.now)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "contact", "channel", "round"], name="invitation_once_per_round"
+            ),
+        ]
+        indexes = [
+            # Dispatcher and sweeper: rows in a state since a time.
+            models.Index(fields=["state", "scheduled_for"], name="invitation_state_due"),
+            # Response rate per campaign and period.
+            models.Index(fields=["campaign", "sent_at"], name="invitation_campaign_sent"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} → {self.contact} ({self.state})"
+
+    def answer_path(self, score: int | None = None) -> str:
+        if score is None:
+            return reverse("responses:answer", args=[self.token])
+        return reverse("responses:answer_score", args=[self.token, score])
+
+    def answer_url(self, score: int | None = None) -> str:
+        return settings.PUBLIC_BASE_URL + self.answer_path(score)
+
+
+class Suppression(models.Model):
+    """An address or number that must never be surveyed again (unsubscribe, bounce, complaint)."""
+
+    class Reason(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Complained"
+        MANUAL = "manual", "Added by an admin"
+
+    address = models.CharField(max_length=254, help_text="Lower-case email or E.164 phone number.")
+    reason = models.CharField(max_length=14, choices=Reason.choices)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["address"], name="suppression_address_unique")]
+
+    def __str__(self):
+        return f"{self.address} ({self.reason})"

@@ -1,0 +1,29 @@
+import pytest
+import redis
+from django.conf import settings
+from django.core.cache import cache
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_redis():
+    """The suite runs against real Redis: a missing server fails the run, it never skips."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError as error:
+        pytest.exit(f"Redis is not reachable at {settings.REDIS_URL}: {error}", returncode=3)
+    yield client
+
+
+@pytest.fixture(autouse=True)
+def clean_cache(real_redis):
+    """Rate limits and caches never leak from one test into the next."""
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MAIL_OUTBOX_DIR = tmp_path / "outbox"
+    settings.SMS_OUTBOX_DIR = tmp_path / "sms-outbox"

@@ -1,0 +1,20 @@
+"""Test settings: the real services (PostgreSQL, Redis), with values tests need to be deterministic."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opennps")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("PUBLIC_BASE_URL", "http://testserver")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault("STATIC_MANIFEST", "false")
+
+from nps.settings import *  # noqa: E402, F403
+
+EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+# Fast hashing: argon2 is what production uses and is tested on its own.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ANYMAIL = {"WEBHOOK_SECRET": "hook-user:hook-secret-123"}
+SMS_BACKEND = "file"

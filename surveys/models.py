@@ -210,6 +210,10 @@ class Invitation(models.Model):
     def __str__(self):
         return f"{self.campaign} → {self.contact} ({self.state})"
 
+    def text(self, field: str) -> str:
+        """The text this invitation was sent with (snapshot), else the campaign's current one."""
+        return self.texts.get(field) or self.campaign.text(field, self.language)
+
     def answer_path(self, score: int | None = None) -> str:
         if score is None:
             return reverse("responses:answer", args=[self.token])

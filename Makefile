@@ -19,7 +19,7 @@ var/tools/bin/uv:
 install: .venv/.synced
 
 demo: install
-	@mkdir -p var/outbox var/sms-outbox var/media
+	@mkdir -p var/outbox var/sms-outbox var/media var/staticfiles
 	NPS_ENV_FILE=.env.demo $(RUN) python manage.py migrate --no-input -v 0
 	NPS_ENV_FILE=.env.demo $(RUN) python manage.py seed_demo
 	@echo ""

@@ -23,6 +23,10 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, email):
+        # People type their address with capitals now and then; addresses are stored lower-case.
+        return self.get(email__iexact=email)
+
     def create_superuser(self, email, password=None, **fields):
         fields.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
         return self.create_user(email, password, **fields)

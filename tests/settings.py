@@ -18,3 +18,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ANYMAIL = {"WEBHOOK_SECRET": "hook-user:hook-secret-123"}
 SMS_BACKEND = "file"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns about a missing directory

@@ -1,30 +1,50 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import validate_password
 
 from .models import User
 from .roles import Role
 
+# Shown next to the role choice wherever an admin picks one.
+ROLE_HELP = {
+    Role.ADMIN: "Everything, including settings, teammates, brands and campaigns.",
+    Role.LEAD: "Dashboards, responses and follow-up; no settings.",
+    Role.VIEWER: "Read-only dashboards.",
+}
+
 
 class LoginForm(auth_forms.AuthenticationForm):
-    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": "This email and password do not match an account. Check them and try again.",
+        "inactive": "This account can no longer sign in. Ask an admin of your team.",
+    }
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's form, with the link built from PUBLIC_BASE_URL rather than the request's Host header."""
 
     def save(self, **kwargs):
-        from django.conf import settings
-        from urllib.parse import urlsplit
-
         base = urlsplit(settings.PUBLIC_BASE_URL)
         kwargs.update(domain_override=base.netloc, use_https=base.scheme == "https")
         return super().save(**kwargs)
 
 
-class InviteForm(forms.Form):
-    email = forms.EmailField()
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+class RoleOptionsMixin:
+    def role_options(self):
+        """Each role's radio button with the sentence that explains it."""
+        return [(radio, ROLE_HELP[Role(radio.data["value"])]) for radio in self["role"]]
+
+
+class InviteForm(RoleOptionsMixin, forms.Form):
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER, widget=forms.RadioSelect)
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
@@ -33,16 +53,23 @@ class InviteForm(forms.Form):
         return email
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(RoleOptionsMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "role", "is_active"]
         labels = {"is_active": "Can sign in"}
+        widgets = {"role": forms.RadioSelect}
 
 
 class AcceptInvitationForm(forms.Form):
-    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    password1 = forms.CharField(
+        label="Password",
+        help_text="At least 10 characters; not a common password and not only digits.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
     password2 = forms.CharField(
         label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -68,3 +95,10 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name"]
+        labels = {"name": "Your name"}
+
+
+def lockout_username(request, credentials=None) -> str:
+    """The address django-axes counts failures against, lower-cased: capitals must not reset the count."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    return (source.get("username") or "").strip().lower()

@@ -79,7 +79,9 @@ class TeamInvitation(models.Model):
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(default=invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -90,7 +92,9 @@ class TeamInvitation(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="teaminvitation_role_known"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="teaminvitation_role_known"
+            ),
         ]
 
     def __str__(self):

@@ -42,3 +42,12 @@ def role_required(role: str):
         return wrapped
 
     return decorator
+
+
+def public(view):
+    """Marks a view that anyone may open without signing in (answer pages, webhooks, sign-in).
+
+    The role test of the suite refuses any project view that is neither role_required nor public.
+    """
+    view.is_public = True
+    return view

@@ -1,7 +1,10 @@
 """Account actions: every write about users and invitations goes through here."""
 
+from axes import utils as axes_utils
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,6 +21,8 @@ def invite_teammate(*, email: str, role: str, by: User) -> TeamInvitation:
     """Create an invitation and email its single-use link; earlier pending invitations for the address end."""
     token = TeamInvitation.new_token()
     with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise AccountError("This person already has an account.")
         TeamInvitation.objects.pending().filter(email__iexact=email).update(revoked_at=timezone.now())
         invitation = TeamInvitation.objects.create(
             email=email.lower(), role=Role(role), token_hash=hash_token(token), invited_by=by
@@ -25,7 +30,7 @@ def invite_teammate(*, email: str, role: str, by: User) -> TeamInvitation:
         context = {"invitation": invitation, "url": invitation.accept_url(token), "inviter": by}
         transaction.on_commit(
             lambda: send_mail(
-                subject=f"{by} invited you to OpenNPS",
+                subject=f"{by} invited you to join OpenNPS",
                 message=render_to_string("emails/team_invitation.txt", context),
                 html_message=render_to_string("emails/team_invitation.html", context),
                 from_email=settings.DEFAULT_FROM_EMAIL,
@@ -56,16 +61,41 @@ def accept_invitation(token: str, *, name: str, password: str) -> User:
 
 
 def revoke_invitation(invitation: TeamInvitation) -> None:
-    TeamInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
+    """The link stops working at once; an accepted invitation stays as it is."""
+    TeamInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
 
 
-def update_member(member: User, *, by: User, name: str, role: str, is_active: bool) -> None:
+def update_member(member: User, *, by: User, name: str, role: str, is_active: bool) -> User:
     """Change a teammate; the last active admin can neither be demoted nor locked out."""
-    losing_admin = member.role == Role.ADMIN and (role != Role.ADMIN or not is_active)
     with transaction.atomic():
+        # Read the stored row: a validated ModelForm has already copied the new values onto `member`.
+        current = User.objects.select_for_update().get(pk=member.pk)
+        losing_admin = (
+            current.role == Role.ADMIN and current.is_active and (role != Role.ADMIN or not is_active)
+        )
         if losing_admin:
             admins = User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True)
-            if not admins.exclude(pk=member.pk).exists():
-                raise AccountError("OpenNPS needs at least one active admin.")
-        member.name, member.role, member.is_active = name, role, is_active
-        member.save(update_fields=["name", "role", "is_active"])
+            if not admins.exclude(pk=current.pk).exists():
+                raise AccountError(
+                    "OpenNPS needs at least one active admin: make someone else an admin first."
+                )
+        current.name, current.role, current.is_active = name, Role(role), is_active
+        current.save(update_fields=["name", "role", "is_active"])
+    return current
+
+
+def unlock_sign_in(user: User) -> None:
+    """Forget the failed sign-ins of an address, once its owner has proven it by a reset link."""
+    axes_utils.reset(username=user.email)
+
+
+def create_admin(*, email: str, password: str, name: str = "") -> User:
+    """An active admin account, for the first sign-in of a fresh installation."""
+    email = User.objects.normalize_email(email).lower()
+    validate_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise AccountError(f"An account with the email address {email} already exists.")
+    validate_password(password, User(email=email, name=name))
+    return User.objects.create_user(email, password, name=name, role=Role.ADMIN)

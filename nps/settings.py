@@ -122,6 +122,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The sign-in form's field is "username"; axes would otherwise look for the model's "email".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "nps.forms.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -160,11 +163,16 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Contact CSV import: numbers without a country code are read in this region; uploads above the limit are refused.
+DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="IN")
+CONTACT_IMPORT_MAX_MB = env.int("CONTACT_IMPORT_MAX_MB", default=200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Mail: any django-anymail ESP (or SMTP) chosen by EMAIL_BACKEND; every ANYMAIL_* variable is passed on.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
-ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OpenNPS <nps@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -173,6 +181,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 MAIL_OUTBOX_DIR = env.path("MAIL_OUTBOX_DIR", default=BASE_DIR / "var" / "outbox")
+# Optional mailbox that receives "unsubscribe" mails, offered in List-Unsubscribe beside the https link.
+UNSUBSCRIBE_MAILTO = env.str("UNSUBSCRIBE_MAILTO", default="")
 
 # SMS: "twilio" in production; "file" writes one JSON file per message (demo).
 SMS_BACKEND = env.str("SMS_BACKEND", default="twilio")
@@ -192,8 +202,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 
 # Security headers. Answer pages stay strict; dashboards need inline styles for plotly.js.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# Container and load-balancer health checks probe over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
@@ -217,6 +231,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# Answer pages, per client IP: all requests, and requests with an unknown or expired token (guessing).
+ANSWER_RATELIMIT = env.str("ANSWER_RATELIMIT", default="300/m")
+ANSWER_MISS_RATELIMIT = env.str("ANSWER_MISS_RATELIMIT", default="20/m")
 CORS_URLS_REGEX = r"^/w/.*$"  # only the on-site widget endpoints answer other origins
 CORS_ALLOW_ALL_ORIGINS = True
 

@@ -25,10 +25,12 @@ account_patterns = [
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("nps:password_reset_complete")),
+        views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("nps:password_reset_complete")),
         name="password_reset_confirm",
     ),
-    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
     path("settings/", views.settings_home, name="settings"),
     path("settings/team/", views.team, name="team"),
     path("settings/team/invite/", views.invite, name="invite"),
@@ -36,6 +38,7 @@ account_patterns = [
     path("settings/team/<int:pk>/", views.edit_member, name="edit_member"),
     path("join/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("account/", views.account, name="account"),
+    path("account/password/", views.change_password, name="change_password"),
     path("healthz", views.healthz, name="healthz"),
 ]
 
@@ -44,6 +47,8 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("responses.urls")),
     path("", include("surveys.urls")),
+    # ESP tracking webhooks (bounces, complaints), authenticated by ANYMAIL["WEBHOOK_SECRET"].
+    path("anymail/", include("anymail.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,14 +1,17 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from . import forms, services
 from .models import TeamInvitation, User
-from .roles import role_required
+from .roles import Role, public, role_required
 
 
 def permission_denied(request, exception=None):
@@ -19,6 +22,7 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+@public
 def healthz(request):
     """Liveness and database reachability, for load balancers and docker health checks."""
     with connection.cursor() as cursor:
@@ -26,22 +30,64 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view; a successful reset also lifts a sign-in lockout of the address."""
+
+    is_public = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.unlock_sign_in(form.user)
+        return response
+
+
+# Further cards of the settings hub: (URL name, heading, title, description). A card appears only
+# when its page exists, so the hub never links to something not built yet.
+SETTINGS_CARDS = [
+    (
+        "surveys:brand_list",
+        "Brands",
+        "Sender and look",
+        "The sender name and address, logo and accent colour customers see in every survey.",
+    ),
+]
+
+
+def _existing_cards():
+    cards = []
+    for url_name, heading, title, description in SETTINGS_CARDS:
+        try:
+            cards.append(
+                {"url": reverse(url_name), "heading": heading, "title": title, "description": description}
+            )
+        except NoReverseMatch:
+            continue
+    return cards
+
+
 @role_required("admin")
 def settings_home(request):
-    return render(request, "nps/settings.html", {"member_count": User.objects.filter(is_active=True).count()})
+    context = {
+        "member_count": User.objects.filter(is_active=True).count(),
+        "pending_count": TeamInvitation.objects.pending().count(),
+        "cards": _existing_cards(),
+    }
+    return render(request, "nps/settings.html", context)
+
+
+def _team_page(request, form, *, status=200):
+    context = {
+        "members": User.objects.all(),
+        "invitations": TeamInvitation.objects.pending().select_related("invited_by"),
+        "form": form,
+        "invitation_days": settings.TEAM_INVITATION_DAYS,
+    }
+    return render(request, "nps/team.html", context, status=status)
 
 
 @role_required("admin")
 def team(request):
-    return render(
-        request,
-        "nps/team.html",
-        {
-            "members": User.objects.all(),
-            "invitations": TeamInvitation.objects.pending(),
-            "form": forms.InviteForm(),
-        },
-    )
+    return _team_page(request, forms.InviteForm())
 
 
 @require_POST
@@ -49,10 +95,16 @@ def team(request):
 def invite(request):
     form = forms.InviteForm(request.POST)
     if not form.is_valid():
-        context = {"members": User.objects.all(), "invitations": TeamInvitation.objects.pending(), "form": form}
-        return render(request, "nps/team.html", context, status=400)
-    services.invite_teammate(email=form.cleaned_data["email"], role=form.cleaned_data["role"], by=request.user)
-    messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+        return _team_page(request, form, status=400)
+    try:
+        services.invite_teammate(
+            email=form.cleaned_data["email"], role=form.cleaned_data["role"], by=request.user
+        )
+    except services.AccountError as error:
+        form.add_error("email", str(error))
+        return _team_page(request, form, status=400)
+    role = Role(form.cleaned_data["role"]).label.lower()
+    messages.success(request, f"Invitation sent to {form.cleaned_data['email']} as {role}.")
     return redirect("nps:team")
 
 
@@ -77,11 +129,13 @@ def edit_member(request, pk):
         else:
             messages.success(request, f"{member.email} is saved.")
             return redirect("nps:team")
+    # A bound ModelForm writes its values onto the instance: show the stored member in the heading.
     member.refresh_from_db()
     status = 400 if form.errors else 200
     return render(request, "nps/member.html", {"member": member, "form": form}, status=status)
 
 
+@public
 def accept_invitation(request, token):
     invitation = services.find_invitation(token)
     if invitation is None:
@@ -96,17 +150,35 @@ def accept_invitation(request, token):
             messages.error(request, str(error))
             return redirect("nps:login")
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to OpenNPS!")
+        messages.success(request, f"Welcome to OpenNPS, {user.get_short_name()}!")
         return redirect("dashboards:home")
     status = 400 if form.errors else 200
-    return render(request, "nps/accept_invitation.html", {"invitation": invitation, "form": form}, status=status)
+    return render(
+        request, "nps/accept_invitation.html", {"invitation": invitation, "form": form}, status=status
+    )
 
 
-@login_required
+@role_required("viewer")
 def account(request):
     form = forms.AccountForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your account is saved.")
         return redirect("nps:account")
-    return render(request, "nps/account.html", {"form": form})
+    status = 400 if form.errors else 200
+    context = {"form": form, "password_form": PasswordChangeForm(request.user)}
+    return render(request, "nps/account.html", context, status=status)
+
+
+@require_POST
+@role_required("viewer")
+def change_password(request):
+    form = PasswordChangeForm(request.user, request.POST)
+    if not form.is_valid():
+        context = {"form": forms.AccountForm(instance=request.user), "password_form": form}
+        return render(request, "nps/account.html", context, status=400)
+    form.save()
+    # Stay signed in here; other sessions of this account end with the old password.
+    update_session_auth_hash(request, form.user)
+    messages.success(request, "Your password is changed.")
+    return redirect("nps:account")

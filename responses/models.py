@@ -3,7 +3,6 @@ from django.db import models
 from django.utils import timezone
 
 from dashboards.metrics import group_of
-
 from surveys.models import Campaign, Channel, Contact, Invitation
 
 
@@ -14,7 +13,9 @@ class Answer(models.Model):
         Invitation, on_delete=models.CASCADE, related_name="answer", null=True, blank=True
     )
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="answers")
-    contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, related_name="answers", null=True, blank=True)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, related_name="answers", null=True, blank=True
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     score = models.PositiveSmallIntegerField()
     comment = models.TextField(blank=True)
@@ -26,6 +27,9 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     notes = models.TextField(blank=True)
+    # Recorded by the answer page's automatic request in a way that looks like a link scanner running
+    # JavaScript (seconds after delivery, or several score links in a row); a customer's own action clears it.
+    suspected_scanner = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-answered_at"]

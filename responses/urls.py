@@ -5,5 +5,8 @@ from . import views
 app_name = "responses"
 urlpatterns = [
     path("r/<str:token>/", views.answer, name="answer"),
-    path("r/<str:token>/<int:score>/", views.answer, name="answer_score"),
+    path("r/<str:token>/thanks/", views.thanks, name="thanks"),
+    # str, not int: a malformed score gets the page's own message (400), not a generic 404.
+    path("r/<str:token>/<str:score>/", views.answer, name="answer_score"),
+    path("responses/phone/new/", views.phone_answer, name="phone_answer"),
 ]

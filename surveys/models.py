@@ -6,10 +6,34 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 from phonenumber_field.modelfields import PhoneNumberField
 
-DEFAULT_QUESTION = "How likely are you to recommend {brand} to a friend or colleague?"
+# Marked for translation but stored in English: a text still equal to its default is shown translated
+# in the reader's language (see render_text).
+DEFAULT_QUESTION = gettext_noop("How likely are you to recommend {brand} to a friend or colleague?")
+DEFAULT_TEXTS = {
+    "question": DEFAULT_QUESTION,
+    "followup_promoter": gettext_noop("What do you like most about us?"),
+    "followup_passive": gettext_noop("What could we do better?"),
+    "followup_detractor": gettext_noop("What disappointed you?"),
+}
+
+
+def render_text(value: str, field: str, *, company: str, language: str = "") -> str:
+    """Translate an untouched default text into `language` (else the active one) and fill in {brand}."""
+    if value == DEFAULT_TEXTS.get(field):
+        try:
+            language = translation.get_supported_language_variant(language) if language else ""
+        except LookupError:
+            language = ""
+        if language:
+            with translation.override(language):
+                value = translation.gettext(value)
+        else:
+            value = translation.gettext(value)
+    return value.replace("{brand}", company)
 
 
 def new_token() -> str:
@@ -47,6 +71,37 @@ class Brand(models.Model):
         return self.name
 
 
+class ContactQuerySet(models.QuerySet):
+    def matching(self, filter_dict: dict):
+        """Contacts whose properties match a saved filter: {"plan": "pro", "region": ["EU", "US"]}.
+
+        A list means "any of these"; every key must match. Works on PostgreSQL and SQLite.
+        """
+        from django.db.models.fields.json import KeyTransform
+
+        queryset = self
+        for index, (key, value) in enumerate(sorted(filter_dict.items())):
+            # An explicit KeyTransform: property names may contain "__" or spaces.
+            alias = f"_property_{index}"
+            queryset = queryset.alias(**{alias: KeyTransform(str(key), "properties")})
+            if isinstance(value, list | tuple | set):
+                queryset = queryset.filter(**{f"{alias}__in": list(value)})
+            else:
+                queryset = queryset.filter(**{alias: value})
+        return queryset
+
+    def search(self, text: str):
+        """Contacts whose email, name or phone contains `text` (case-insensitive)."""
+        text = text.strip()
+        if not text:
+            return self
+        query = models.Q(email__icontains=text) | models.Q(name__icontains=text)
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if digits:
+            query |= models.Q(phone__contains=digits)
+        return self.filter(query)
+
+
 class Contact(models.Model):
     """A customer who can be surveyed; identified by email, phone or both (each unique)."""
 
@@ -61,6 +116,8 @@ class Contact(models.Model):
     # Throttling: the last time any campaign surveyed this contact.
     last_surveyed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ContactQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -74,6 +131,9 @@ class Contact(models.Model):
 
     def __str__(self):
         return self.name or self.email or str(self.phone)
+
+    def get_absolute_url(self):
+        return reverse("surveys:contact_detail", args=[self.pk])
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -99,9 +159,9 @@ class Campaign(models.Model):
     channels = models.JSONField(default=list, help_text="Channel values, e.g. ['email'].")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     question = models.CharField(max_length=300, default=DEFAULT_QUESTION)
-    followup_promoter = models.CharField(max_length=300, default="What do you like most about us?")
-    followup_passive = models.CharField(max_length=300, default="What could we do better?")
-    followup_detractor = models.CharField(max_length=300, default="What disappointed you?")
+    followup_promoter = models.CharField(max_length=300, default=DEFAULT_TEXTS["followup_promoter"])
+    followup_passive = models.CharField(max_length=300, default=DEFAULT_TEXTS["followup_passive"])
+    followup_detractor = models.CharField(max_length=300, default=DEFAULT_TEXTS["followup_detractor"])
     redirect_promoter = models.URLField(blank=True)
     redirect_passive = models.URLField(blank=True)
     redirect_detractor = models.URLField(blank=True)
@@ -127,8 +187,13 @@ class Campaign(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=["draft", "scheduled", "running", "paused", "archived"]), name="campaign_status_known"),
-            models.CheckConstraint(condition=models.Q(throttle_days__lte=3650), name="campaign_throttle_days_max"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "scheduled", "running", "paused", "archived"]),
+                name="campaign_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(throttle_days__lte=3650), name="campaign_throttle_days_max"
+            ),
         ]
 
     def __str__(self):
@@ -140,7 +205,7 @@ class Campaign(models.Model):
     def text(self, field: str, language: str = "") -> str:
         """A campaign text in `language` when overridden, else the default, with {brand} filled in."""
         value = (self.translations.get(language) or {}).get(field) or getattr(self, field)
-        return value.replace("{brand}", self.brand.company_name)
+        return render_text(value, field, company=self.brand.company_name, language=language)
 
 
 class Audience(models.Model):
@@ -153,7 +218,9 @@ class Audience(models.Model):
     next_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["campaign", "contact"], name="audience_campaign_contact_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contact"], name="audience_campaign_contact_unique")
+        ]
         # Dispatcher: members of a campaign that are due.
         indexes = [models.Index(fields=["campaign", "next_due_at"], name="audience_due")]
 
@@ -187,6 +254,9 @@ class Invitation(models.Model):
     state_changed_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # When a send (or reminder) task for this row was last handed to the broker. The dispatcher hands it
+    # again once this is older than the lease: a task lost with a Redis restart is not lost for good.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     provider_message_id = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
@@ -210,9 +280,15 @@ class Invitation(models.Model):
     def __str__(self):
         return f"{self.campaign} → {self.contact} ({self.state})"
 
-    def text(self, field: str) -> str:
-        """The text this invitation was sent with (snapshot), else the campaign's current one."""
-        return self.texts.get(field) or self.campaign.text(field, self.language)
+    def text(self, field: str, language: str = "") -> str:
+        """The text this invitation was sent with (snapshot), else the campaign's current one.
+
+        In the invitation's language, else `language` (e.g. the answer page's, from the browser).
+        """
+        language = self.language or language
+        if value := self.texts.get(field):
+            return render_text(value, field, company=self.campaign.brand.company_name, language=language)
+        return self.campaign.text(field, language)
 
     def answer_path(self, score: int | None = None) -> str:
         if score is None:
@@ -243,3 +319,63 @@ class Suppression(models.Model):
 
     def __str__(self):
         return f"{self.address} ({self.reason})"
+
+
+class ContactImport(models.Model):
+    """One CSV upload of contacts: uploaded → validated (counts, rejected rows) → imported or cancelled."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Waiting for column mapping"
+        VALIDATING = "validating", "Checking rows"
+        VALIDATED = "validated", "Checked, waiting for your choice"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        CANCELLED = "cancelled", "Nothing imported"
+        FAILED = "failed", "Failed"
+
+    file = models.FileField(upload_to="imports/")
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=1, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    # One target per column: "email", "phone", "name", "language", "time_zone", "property" or "ignore".
+    mapping = models.JSONField(default=list, blank=True)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact_imports"
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    invalid_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    # Bytes of the file read so far while checking rows, as a percentage.
+    progress = models.PositiveSmallIntegerField(default=0)
+    # The first rejected rows for the page: [{"line": 7, "reason": "…"}]; all of them are in rejected_file.
+    errors = models.JSONField(default=list, blank=True)
+    rejected_file = models.FileField(upload_to="imports/", blank=True)
+    # Valid rows, normalised, ready for the bulk load.
+    clean_file = models.FileField(upload_to="imports/", blank=True)
+    error = models.TextField(blank=True, help_text="Why the import failed, for the admin.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="contact_import_progress_max"),
+        ]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("surveys:import_detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)

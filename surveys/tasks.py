@@ -1,3 +1,43 @@
 """Celery tasks: each loads rows by id and calls a plain function; safe to run twice."""
 
-from celery import shared_task  # noqa: F401
+from celery import shared_task
+
+from . import delivery
+
+
+# Beat runs this every minute (nps/celery.py). Overlapping runs are safe: rows are picked with SKIP LOCKED.
+@shared_task(name="surveys.tasks.dispatch_due", ignore_result=True)
+def dispatch_due():
+    delivery.dispatch_due()
+
+
+# A hard limit well inside delivery.LEASE: a hung send is killed before the sweep would resend its row.
+@shared_task(name="surveys.tasks.send_invitation", ignore_result=True, time_limit=300)
+def send_invitation(invitation_id):
+    delivery.send_invitation(invitation_id)
+
+
+@shared_task(name="surveys.tasks.send_reminder", ignore_result=True, time_limit=300)
+def send_reminder(invitation_id):
+    delivery.send_reminder(invitation_id)
+
+
+# Contact CSV import: both steps re-check the import's status, so a redelivered task does nothing twice.
+@shared_task(name="surveys.tasks.check_contact_import", ignore_result=True)
+def check_contact_import(import_id):
+    from .importing import check_rows
+    from .models import ContactImport
+
+    contact_import = ContactImport.objects.filter(pk=import_id).first()
+    if contact_import is not None:
+        check_rows(contact_import)
+
+
+@shared_task(name="surveys.tasks.import_contacts", ignore_result=True)
+def import_contacts(import_id):
+    from .importing import load_rows
+    from .models import ContactImport
+
+    contact_import = ContactImport.objects.filter(pk=import_id).first()
+    if contact_import is not None:
+        load_rows(contact_import)

@@ -12,8 +12,10 @@ os.environ.setdefault("STATIC_MANIFEST", "false")
 
 from nps.settings import *  # noqa: E402, F403
 
-EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
-CELERY_TASK_ALWAYS_EAGER = True
+# The worker-kill tests start real Celery workers with these settings and NPS_CELERY_EAGER=0 and the demo's
+# file backend (NPS_TEST_EMAIL_BACKEND); everything else runs tasks in process and keeps mail in memory.
+EMAIL_BACKEND = os.environ.get("NPS_TEST_EMAIL_BACKEND", "anymail.backends.test.EmailBackend")
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("NPS_CELERY_EAGER", "1") != "0"
 # Fast hashing: argon2 is what production uses and is tested on its own.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ANYMAIL = {"WEBHOOK_SECRET": "hook-user:hook-secret-123"}

@@ -1,0 +1,127 @@
+"""Writing answers: every change to an answer goes through these transactional functions."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from surveys.models import Campaign, Channel, Contact, Invitation
+
+from .models import Answer
+
+# Link scanners that run JavaScript (sandboxes that "detonate" links) load the page seconds after the
+# mail is delivered, or load every score link of one mail in a row. See docs/answer-links.md.
+SCANNER_DELIVERY_WINDOW = timedelta(seconds=30)
+SCANNER_BURST_WINDOW = timedelta(seconds=60)
+# How long an answer link keeps working after the invitation was sent.
+LINK_VALID_DAYS = 180
+
+
+def answerable(invitation: Invitation | None, *, now=None) -> bool:
+    """True when this invitation's answer links still work."""
+    if invitation is None or invitation.campaign.status == Campaign.Status.ARCHIVED:
+        return False
+    # "sending": the mail may be in the inbox before the worker marks the row sent.
+    if invitation.state not in (Invitation.State.SENDING, Invitation.State.SENT):
+        return False
+    sent_at = invitation.sent_at or invitation.state_changed_at
+    return sent_at >= (now or timezone.now()) - timedelta(days=LINK_VALID_DAYS)
+
+
+def record_score(
+    invitation: Invitation, *, score: int, language: str = "", from_link: bool = False
+) -> Answer:
+    """Store or change the score of an invitation; the latest score counts once.
+
+    `from_link` marks the page's automatic request after a score link was opened: the only path a
+    scanner running JavaScript can take, so it is the only one that can be flagged as suspect.
+    """
+    if not 0 <= score <= 10:
+        raise ValueError(f"An NPS score is 0–10, not {score}.")
+    now = timezone.now()
+    suspect = False
+    if from_link:
+        previous = Answer.objects.filter(invitation=invitation).only("score", "comment", "updated_at").first()
+        just_delivered = invitation.sent_at is not None and now - invitation.sent_at < SCANNER_DELIVERY_WINDOW
+        link_burst = (
+            previous is not None
+            and previous.score != score
+            and not previous.comment
+            and now - previous.updated_at < SCANNER_BURST_WINDOW
+        )
+        suspect = just_delivered or link_burst
+    # One INSERT … ON CONFLICT on the invitation's unique key: concurrent clicks leave one answer, the latest.
+    (answer,) = Answer.objects.bulk_create(
+        [
+            Answer(
+                invitation=invitation,
+                campaign_id=invitation.campaign_id,
+                contact_id=invitation.contact_id,
+                channel=invitation.channel,
+                score=score,
+                language=invitation.language or language,
+                answered_at=now,
+                updated_at=now,
+                suspected_scanner=suspect,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["invitation"],
+        update_fields=["score", "updated_at", "suspected_scanner"],
+    )
+    return answer
+
+
+def save_comment(invitation: Invitation, *, comment: str) -> Answer:
+    """Attach the customer's comment to the invitation's answer (which must have a score)."""
+    with transaction.atomic():
+        answer = Answer.objects.select_for_update().get(invitation=invitation)
+        answer.comment = comment.strip()
+        answer.updated_at = timezone.now()
+        answer.save(update_fields=["comment", "updated_at"])
+    return answer
+
+
+def submit_answer(invitation: Invitation, *, score: int, comment: str, language: str = "") -> Answer:
+    """The customer pressed Send: their score and comment, both or neither."""
+    with transaction.atomic():
+        record_score(invitation, score=score, language=language)
+        return save_comment(invitation, comment=comment)
+
+
+def record_phone_answer(
+    *, contact: Contact, campaign: Campaign, score: int, comment: str = "", notes: str = "", by
+) -> Answer:
+    """A lead records an interview: a sent phone invitation (so response rates stay true) and its answer."""
+    now = timezone.now()
+    with transaction.atomic():
+        # Serialises interviews of one contact so the next round number is free.
+        Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        last_round = Invitation.objects.filter(
+            campaign=campaign, contact=contact, channel=Channel.PHONE
+        ).aggregate(last=Max("round"))["last"]
+        invitation = Invitation.objects.create(
+            campaign=campaign,
+            contact=contact,
+            channel=Channel.PHONE,
+            round=(last_round or 0) + 1,
+            state=Invitation.State.SENT,
+            language=contact.language,
+            scheduled_for=now,
+            state_changed_at=now,
+            sent_at=now,
+        )
+        return Answer.objects.create(
+            invitation=invitation,
+            campaign=campaign,
+            contact=contact,
+            channel=Channel.PHONE,
+            score=score,
+            comment=comment.strip(),
+            notes=notes.strip(),
+            language=contact.language,
+            answered_at=now,
+            updated_at=now,
+            recorded_by=by,
+        )

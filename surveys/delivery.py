@@ -1,0 +1,479 @@
+"""Sending surveys exactly once: queue, dispatch, send, remind, recover, suppress.
+
+The Invitation rows are the truth, never the broker: a task only carries an id, claims its row with a
+conditional UPDATE, and a periodic sweep finds rows whose task was lost or whose worker died. See
+docs/delivery.md for the state machine and the one window that cannot be closed completely.
+"""
+
+import functools
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from anymail.exceptions import AnymailRecipientsRefused
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone, translation
+
+from .channels import CHANNELS, get_channel
+from .models import Audience, Campaign, Channel, Contact, Invitation, Suppression
+
+log = logging.getLogger(__name__)
+
+# A row in "sending" longer than this belongs to a dead worker; a task handed to the broker longer ago
+# than this and still not run was lost. Must exceed the longest send (ESP HTTP timeout, EMAIL_TIMEOUT).
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+# Wait before attempt n+1 after a failed attempt n.
+BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
+# Rows handed to the broker per dispatcher run (one run a minute).
+DISPATCH_BATCH = 5000
+QUEUE_CHUNK = 2000
+SNAPSHOT_FIELDS = ["question", "followup_promoter", "followup_passive", "followup_detractor"]
+
+
+# Suppression -------------------------------------------------------------------------------------
+
+
+def address_of(contact: Contact, channel: str) -> str:
+    """The address a channel sends to, normalised as Suppression stores it ("" when there is none)."""
+    if channel == Channel.SMS:
+        return str(contact.phone or "")
+    return (contact.email or "").lower()
+
+
+def is_suppressed(address: str) -> bool:
+    return bool(address) and Suppression.objects.filter(address=address.lower()).exists()
+
+
+def suppress(address: str, *, reason: str, detail: str = "") -> Suppression:
+    """Put an address on the suppression list (the first reason recorded is kept)."""
+    suppression, _ = Suppression.objects.get_or_create(
+        address=address.strip().lower(), defaults={"reason": reason, "detail": detail[:2000]}
+    )
+    return suppression
+
+
+def unsubscribe(invitation: Invitation) -> Suppression | None:
+    """The contact of this invitation asked to receive no more surveys."""
+    address = address_of(invitation.contact, invitation.channel)
+    if not address:
+        return None
+    return suppress(
+        address,
+        reason=Suppression.Reason.UNSUBSCRIBED,
+        detail=f"Unsubscribe link of campaign “{invitation.campaign}”",
+    )
+
+
+# Scheduling --------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=512)
+def zone_of(name: str) -> ZoneInfo:
+    """The contact's time zone, else the workspace's."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo(settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def _windows(day: date, start: time, end: time, zone: ZoneInfo):
+    def at(d, t):
+        return datetime.combine(d, t, tzinfo=zone)
+
+    next_day = day + timedelta(days=1)
+    if start < end:
+        return [(at(day, start), at(day, end))]
+    if start == end:  # no window: any time of the day
+        return [(at(day, time.min), at(next_day, time.min))]
+    # A window across midnight, e.g. 20:00–06:00.
+    return [(at(day, time.min), at(day, end)), (at(day, start), at(next_day, time.min))]
+
+
+def next_send_time(moment: datetime, campaign: Campaign, zone: ZoneInfo) -> datetime:
+    """The first moment at or after `moment` inside the campaign's send window, in the contact's zone."""
+    local = moment.astimezone(zone)
+    for offset in range(8):
+        day = local.date() + timedelta(days=offset)
+        if campaign.weekdays_only and day.weekday() >= 5:
+            continue
+        for opens, closes in _windows(day, campaign.window_start, campaign.window_end, zone):
+            if local < opens:
+                return opens.astimezone(UTC)
+            if local < closes:
+                return moment
+    return moment  # unreachable with a sane window; never lose the invitation
+
+
+def language_of(contact: Contact) -> str:
+    """The contact's language as one of ours ("pt-BR" → "pt"), else "" (the answer page asks the browser)."""
+    if not contact.language:
+        return ""
+    try:
+        return translation.get_supported_language_variant(contact.language.strip().lower())
+    except LookupError:
+        return ""
+
+
+def _send_channels(campaign: Campaign) -> list[str]:
+    return [channel for channel in campaign.channels if channel in CHANNELS]
+
+
+def queue_campaign(campaign: Campaign, *, now: datetime | None = None) -> int:
+    """Create the invitations of this round for every eligible audience member; returns how many."""
+    now = now or timezone.now()
+    if campaign.status == Campaign.Status.ARCHIVED:
+        return 0
+    start = now
+    if campaign.schedule == Campaign.Schedule.AT and campaign.send_at and campaign.send_at > now:
+        start = campaign.send_at
+    recurring = campaign.schedule == Campaign.Schedule.RECURRING and campaign.recur_days
+    throttled_since = now - timedelta(days=campaign.throttle_days)
+    texts = {}
+    starts = {}
+    before = Invitation.objects.filter(campaign=campaign).count()
+
+    members = campaign.audience.select_related("contact").order_by("pk")
+    if recurring:
+        members = members.filter(Q(next_due_at__isnull=True) | Q(next_due_at__lte=now))
+    channels = _send_channels(campaign)
+    last_pk = 0
+    while True:
+        chunk = list(members.filter(pk__gt=last_pk)[:QUEUE_CHUNK])
+        if not chunk:
+            break
+        last_pk = chunk[-1].pk
+        contact_ids = [member.contact_id for member in chunk]
+        addresses = {address_of(m.contact, c) for m in chunk for c in channels} - {""}
+        suppressed = set(Suppression.objects.filter(address__in=addresses).values_list("address", flat=True))
+        pending = set(
+            Invitation.objects.filter(
+                campaign=campaign,
+                contact_id__in=contact_ids,
+                state__in=[Invitation.State.QUEUED, Invitation.State.SENDING],
+            ).values_list("contact_id", "channel")
+        )
+        rounds = {
+            (row["contact_id"], row["channel"]): row["last"]
+            for row in Invitation.objects.filter(campaign=campaign, contact_id__in=contact_ids)
+            .values("contact_id", "channel")
+            .annotate(last=Max("round"))
+        }
+        new, due_updates = [], []
+        for member in chunk:
+            contact = member.contact
+            zone = zone_of(contact.time_zone)
+            if zone.key not in starts:
+                starts[zone.key] = next_send_time(start, campaign, zone)
+            scheduled_for = starts[zone.key]
+            next_due = scheduled_for + timedelta(days=campaign.recur_days) if recurring else None
+            for channel in channels:
+                address = address_of(contact, channel)
+                if not address or (contact.pk, channel) in pending:
+                    continue
+                if address in suppressed:
+                    next_due = now + timedelta(days=campaign.recur_days) if recurring else None
+                    continue
+                if (
+                    campaign.throttle_days
+                    and contact.last_surveyed_at
+                    and contact.last_surveyed_at > throttled_since
+                ):
+                    # Throttled across all campaigns: look again when the contact may be surveyed.
+                    next_due = contact.last_surveyed_at + timedelta(days=campaign.throttle_days)
+                    continue
+                last_round = rounds.get((contact.pk, channel), 0)
+                if last_round and not recurring:
+                    continue
+                language = language_of(contact)
+                if language not in texts:
+                    texts[language] = {field: campaign.text(field, language) for field in SNAPSHOT_FIELDS}
+                new.append(
+                    Invitation(
+                        campaign=campaign,
+                        contact=contact,
+                        channel=channel,
+                        round=last_round + 1,
+                        language=language,
+                        texts=texts[language],
+                        scheduled_for=scheduled_for,
+                        state_changed_at=now,
+                    )
+                )
+            if recurring and next_due:
+                member.next_due_at = next_due
+                due_updates.append(member)
+        with transaction.atomic():
+            # The unique key (campaign, contact, channel, round) makes a concurrent second run a no-op.
+            Invitation.objects.bulk_create(new, ignore_conflicts=True)
+            Audience.objects.bulk_update(due_updates, ["next_due_at"])
+    return Invitation.objects.filter(campaign=campaign).count() - before
+
+
+# Dispatching -------------------------------------------------------------------------------------
+
+
+def _handed_over_before(now: datetime) -> Q:
+    return Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - LEASE)
+
+
+def enqueue_due(*, now: datetime | None = None) -> int:
+    """Hand due invitations of running campaigns to the broker, again when their task was lost."""
+    from . import tasks
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Invitation.objects.due(now)
+            .filter(_handed_over_before(now), campaign__status=Campaign.Status.RUNNING)
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("scheduled_for", "pk")
+            .values_list("pk", flat=True)[:DISPATCH_BATCH]
+        )
+        Invitation.objects.filter(pk__in=ids).update(enqueued_at=now)
+    # After the commit: if this process dies here, the lease above hands the rows over again.
+    for pk in ids:
+        tasks.send_invitation.delay(pk)
+    return len(ids)
+
+
+def queue_recurring(*, now: datetime | None = None) -> int:
+    """Queue the next round for members of running recurring campaigns who are due."""
+    now = now or timezone.now()
+    due = Campaign.objects.filter(
+        status=Campaign.Status.RUNNING, schedule=Campaign.Schedule.RECURRING, recur_days__isnull=False
+    ).filter(Q(audience__next_due_at__isnull=True) | Q(audience__next_due_at__lte=now))
+    return sum(queue_campaign(campaign, now=now) for campaign in due.distinct().select_related("brand"))
+
+
+def start_scheduled(*, now: datetime | None = None) -> int:
+    """Scheduled campaigns whose start time has come begin running."""
+    now = now or timezone.now()
+    return Campaign.objects.filter(status=Campaign.Status.SCHEDULED, send_at__lte=now).update(
+        status=Campaign.Status.RUNNING, updated_at=now
+    )
+
+
+def dispatch_due(*, now: datetime | None = None) -> dict[str, int]:
+    """Everything that is due, once a minute: recover, queue recurring rounds, send, remind."""
+    now = now or timezone.now()
+    counts = {
+        "started": start_scheduled(now=now),
+        "recovered": sweep_stuck(now=now),
+        "queued": queue_recurring(now=now),
+        "enqueued": enqueue_due(now=now),
+        "reminders": send_reminders(now=now),
+    }
+    if any(counts.values()):
+        log.info("dispatch_due %s", counts)
+    return counts
+
+
+# Sending -----------------------------------------------------------------------------------------
+
+
+def send_invitation(invitation_id: int) -> str:
+    """Send one invitation if it is still queued and due; returns its state afterwards."""
+    now = timezone.now()
+    row = Invitation.objects.filter(pk=invitation_id).values("state", "campaign__status").first()
+    if row is None or row["state"] != Invitation.State.QUEUED:
+        return row["state"] if row else "missing"
+    if row["campaign__status"] != Campaign.Status.RUNNING:
+        return row["state"]  # paused: the dispatcher hands it over again when the campaign runs
+    # The claim: only one worker can move the row out of "queued". Committed before anything is sent.
+    claimed = Invitation.objects.filter(
+        pk=invitation_id, state=Invitation.State.QUEUED, scheduled_for__lte=now
+    ).update(state=Invitation.State.SENDING, state_changed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return Invitation.objects.values_list("state", flat=True).get(pk=invitation_id)
+    invitation = Invitation.objects.select_related("campaign__brand", "contact").get(pk=invitation_id)
+    contact, campaign = invitation.contact, invitation.campaign
+
+    if is_suppressed(address_of(contact, invitation.channel)):
+        return _finish(
+            invitation, Invitation.State.SUPPRESSED, error="The address is on the suppression list."
+        )
+    surveyed = contact.last_surveyed_at
+    if campaign.throttle_days and surveyed and surveyed > now - timedelta(days=campaign.throttle_days):
+        return _finish(
+            invitation,
+            Invitation.State.SUPPRESSED,
+            error=f"Throttled: the contact was surveyed on {surveyed:%Y-%m-%d}.",
+        )
+    try:
+        provider_id = get_channel(invitation.channel).send(invitation)
+    except (LookupError, AnymailRecipientsRefused) as error:
+        return _finish(invitation, Invitation.State.FAILED, error=str(error))
+    except Exception as error:
+        log.warning("Sending invitation %s failed: %s", invitation.pk, error)
+        return _retry_or_fail(invitation, error)
+    _mark_sent(invitation, provider_id)
+    return Invitation.State.SENT
+
+
+def _mark_sent(invitation: Invitation, provider_id: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
+            state=Invitation.State.SENT,
+            sent_at=now,
+            state_changed_at=now,
+            provider_message_id=provider_id[:200],
+            error="",
+        )
+        Contact.objects.filter(pk=invitation.contact_id).update(last_surveyed_at=now)
+
+
+def _finish(invitation: Invitation, state: str, *, error: str = "") -> str:
+    Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
+        state=state, state_changed_at=timezone.now(), error=error
+    )
+    return state
+
+
+def _retry_or_fail(invitation: Invitation, error: Exception) -> str:
+    message = f"{type(error).__name__}: {error}"
+    if invitation.attempts >= MAX_ATTEMPTS:
+        return _finish(invitation, Invitation.State.FAILED, error=message)
+    now = timezone.now()
+    wait = BACKOFF[min(invitation.attempts, len(BACKOFF)) - 1]
+    Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
+        state=Invitation.State.QUEUED,
+        state_changed_at=now,
+        scheduled_for=now + wait,
+        enqueued_at=None,
+        error=message,
+    )
+    return Invitation.State.QUEUED
+
+
+def sweep_stuck(*, now: datetime | None = None) -> int:
+    """Rows left in "sending" by a dead worker: sent if the provider has the message, else queued again."""
+    now = now or timezone.now()
+    recovered = 0
+    with transaction.atomic():
+        stuck = list(
+            Invitation.objects.filter(state=Invitation.State.SENDING, state_changed_at__lt=now - LEASE)
+            .select_related("campaign__brand", "contact")
+            .select_for_update(skip_locked=True, of=("self",))[:DISPATCH_BATCH]
+        )
+        for invitation in stuck:
+            try:
+                provider_id = get_channel(invitation.channel).find_sent(invitation)
+            except LookupError:
+                provider_id = None
+            if provider_id:
+                _mark_sent(invitation, provider_id)
+            elif invitation.attempts >= MAX_ATTEMPTS:
+                _finish(
+                    invitation, Invitation.State.FAILED, error="The worker stopped while sending, too often."
+                )
+            else:
+                Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
+                    state=Invitation.State.QUEUED, state_changed_at=now, enqueued_at=None
+                )
+            recovered += 1
+    return recovered
+
+
+# Reminders ---------------------------------------------------------------------------------------
+
+
+def send_reminders(*, now: datetime | None = None) -> int:
+    """Hand over the one reminder of sent, unanswered invitations whose reminder is due."""
+    from . import tasks
+
+    now = now or timezone.now()
+    ids = []
+    campaigns = Campaign.objects.filter(status=Campaign.Status.RUNNING, reminder_days__isnull=False)
+    with transaction.atomic():
+        for campaign in campaigns:
+            ids += list(
+                Invitation.objects.filter(
+                    _handed_over_before(now),
+                    campaign=campaign,
+                    state=Invitation.State.SENT,
+                    reminder_sent_at__isnull=True,
+                    sent_at__lte=now - timedelta(days=campaign.reminder_days),
+                    answer__isnull=True,
+                )
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", flat=True)[: DISPATCH_BATCH - len(ids)]
+            )
+        Invitation.objects.filter(pk__in=ids).update(enqueued_at=now)
+    for pk in ids:
+        tasks.send_reminder.delay(pk)
+    return len(ids)
+
+
+def send_reminder(invitation_id: int) -> bool:
+    """Send the reminder at most once: it is claimed before it is sent (a lost reminder beats a second)."""
+    invitation = (
+        Invitation.objects.select_related("campaign__brand", "contact").filter(pk=invitation_id).first()
+    )
+    if invitation is None or invitation.campaign.status != Campaign.Status.RUNNING:
+        return False
+    if invitation.state != Invitation.State.SENT or invitation.reminder_sent_at is not None:
+        return False
+    if Invitation.objects.filter(pk=invitation_id, answer__isnull=False).exists():
+        return False
+    if is_suppressed(address_of(invitation.contact, invitation.channel)):
+        return False
+    claimed = Invitation.objects.filter(pk=invitation_id, reminder_sent_at__isnull=True).update(
+        reminder_sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    try:
+        get_channel(invitation.channel).send(invitation, reminder=True)
+    except Exception as error:
+        log.warning("Reminder for invitation %s failed: %s", invitation.pk, error)
+        Invitation.objects.filter(pk=invitation_id).update(error=f"Reminder not sent: {error}")
+        return False
+    return True
+
+
+# Provider events (anymail tracking webhooks) -----------------------------------------------------
+
+SUPPRESSING_EVENTS = {
+    "bounced": Suppression.Reason.BOUNCED,
+    "complained": Suppression.Reason.COMPLAINED,
+    "unsubscribed": Suppression.Reason.UNSUBSCRIBED,
+}
+
+
+def is_soft_bounce(event) -> bool:
+    """Some ESPs report a full mailbox as "bounced": that address is worth trying again next time."""
+    raw = event.esp_event if isinstance(event.esp_event, dict) else {}
+    return raw.get("Type") == "SoftBounce" or raw.get("event") == "soft_bounce"
+
+
+def invitation_for_event(event) -> Invitation | None:
+    """The invitation an ESP event is about: by our metadata key, else by the provider's message id."""
+    key = str((event.metadata or {}).get("invitation", ""))
+    parts = key.split("-")
+    if len(parts) >= 2 and parts[0] == "opennps" and parts[1].isdigit():
+        return Invitation.objects.filter(pk=int(parts[1])).first()
+    if event.message_id:
+        return Invitation.objects.filter(provider_message_id=str(event.message_id)).first()
+    return None
+
+
+def record_tracking_event(event, *, esp_name: str = "") -> Suppression | None:
+    """Bounces, complaints and unsubscribes put the address on the suppression list."""
+    reason = SUPPRESSING_EVENTS.get(event.event_type)
+    address = (event.recipient or "").strip().lower()
+    if reason is None or not address or is_soft_bounce(event):
+        return None
+    reasons = " ".join(filter(None, [event.description, event.mta_response]))
+    detail = f"{esp_name} {event.event_type}: {reasons}".strip()
+    suppression = suppress(address, reason=reason, detail=detail)
+    if event.event_type == "bounced":
+        invitation = invitation_for_event(event)
+        if invitation is not None:
+            Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENT).update(
+                state=Invitation.State.FAILED, state_changed_at=timezone.now(), error=detail[:2000]
+            )
+    return suppression

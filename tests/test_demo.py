@@ -1,0 +1,231 @@
+"""The demo: its SQLite path served end to end, and the seeded data checked on PostgreSQL."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import phonenumbers
+import pytest
+import requests
+from django.core.management import CommandError, call_command
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from nps.models import User
+from responses.models import Answer
+from surveys import delivery, demo
+from surveys.models import Audience, Brand, Campaign, Contact, Invitation
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def demo_env(tmp_path: Path) -> dict[str, str]:
+    """The demo's environment as `make demo` sets it, with every file under tmp_path.
+
+    Built from scratch so that nothing of the test settings (PostgreSQL, Redis, tests.settings) leaks in.
+    """
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TMPDIR") if key in os.environ}
+    env.update(
+        NPS_ENV_FILE=".env.demo",
+        DATABASE_URL=f"sqlite:///{tmp_path}/demo.sqlite3",
+        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
+        SMS_OUTBOX_DIR=str(tmp_path / "sms-outbox"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def manage(env, *args, timeout=300):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, server: subprocess.Popen, *, deadline: float = 90) -> None:
+    started = time.monotonic()
+    while time.monotonic() - started < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"runserver exited with {server.returncode}: {server.stdout.read()}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"runserver did not answer {url} within {deadline} s")
+
+
+def test_demo_database_seeded_on_sqlite_serves_the_dashboard_to_the_demo_admin(tmp_path):
+    env = demo_env(tmp_path)
+    migrated = manage(env, "migrate", "--no-input")
+    assert migrated.returncode == 0, migrated.stderr
+    seeded = manage(env, "seed_demo", "--contacts", "300", "--answers", "1200")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "300 contacts" in seeded.stdout
+    assert "admin@demo.opennps.test" in seeded.stdout
+    assert (tmp_path / "demo.sqlite3").exists()
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_up(f"{base}/healthz", server)
+        session = requests.Session()
+        login_page = session.get(f"{base}/login/", timeout=30)
+        assert login_page.status_code == 200
+        signed_in = session.post(
+            f"{base}/login/",
+            data={
+                "username": "admin@demo.opennps.test",
+                "password": demo.PASSWORD,
+                "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            },
+            headers={"Referer": f"{base}/login/"},
+            timeout=30,
+        )
+        assert signed_in.status_code == 200
+        assert signed_in.url == f"{base}/"
+        home = session.get(f"{base}/", timeout=60)
+        assert home.status_code == 200
+        assert "Dashboard" in home.text
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_the_demo_workspace_with_sensible_data():
+    call_command("seed_demo", contacts=90, answers=400, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    now = timezone.now()
+
+    assert set(User.objects.values_list("email", "role")) == {
+        ("admin@demo.opennps.test", "admin"),
+        ("lead@demo.opennps.test", "lead"),
+        ("viewer@demo.opennps.test", "viewer"),
+    }
+    assert User.objects.get(email="lead@demo.opennps.test").check_password(demo.PASSWORD)
+    brand = Brand.objects.get()
+    assert brand.name == demo.BRAND_NAME
+    campaigns = {tuple(c.channels): c for c in Campaign.objects.filter(brand=brand)}
+    assert set(campaigns) == {("email",), ("sms",), ("web",)}
+    assert all(c.status == Campaign.Status.RUNNING for c in campaigns.values())
+    assert campaigns[("email",)].schedule == Campaign.Schedule.RECURRING
+    assert campaigns[("email",)].recur_days == 90
+
+    assert Contact.objects.count() == 90
+    phones = [c.phone for c in Contact.objects.exclude(phone=None)]
+    assert len(phones) == 30
+    assert all(phonenumbers.is_valid_number(p) for p in phones)
+    for contact in Contact.objects.all():
+        assert contact.email and contact.language and contact.time_zone
+        assert set(contact.properties) == {"plan", "region", "signup_date"}
+
+    assert Answer.objects.count() == 400
+    assert Invitation.objects.count() == 520  # 30% more invitations than answers: a response rate exists
+    assert not Answer.objects.filter(invitation=None).exists()
+    assert not Answer.objects.exclude(score__lte=10).exists()
+    span = Answer.objects.aggregate(first=Min("answered_at"), last=Max("answered_at"))
+    assert span["first"] >= now - timedelta(days=549)
+    assert span["last"] <= now
+    assert not Invitation.objects.exclude(state=Invitation.State.SENT).exists()
+    for answer in Answer.objects.select_related("invitation", "campaign"):
+        assert answer.invitation.sent_at < answer.answered_at
+        assert answer.channel == answer.invitation.channel == answer.campaign.channels[0]
+        assert answer.contact_id == answer.invitation.contact_id
+    assert Answer.objects.exclude(comment="").count() > 80
+    # SMS only to contacts with a phone; every invited contact is in the campaign's audience.
+    assert not Invitation.objects.filter(channel="sms", contact__phone=None).exists()
+    assert Audience.objects.filter(campaign=campaigns[("email",)]).count() == 90
+
+
+@pytest.mark.django_db
+def test_seed_demo_second_run_changes_nothing_and_prints_the_logins(capsys):
+    call_command("seed_demo", contacts=30, answers=60)
+    counts = (
+        Contact.objects.count(),
+        Invitation.objects.count(),
+        Answer.objects.count(),
+        User.objects.count(),
+    )
+
+    call_command("seed_demo", contacts=30, answers=60)
+
+    out = capsys.readouterr().out
+    assert "already exists" in out
+    assert "viewer@demo.opennps.test" in out
+    assert (
+        Contact.objects.count(),
+        Invitation.objects.count(),
+        Answer.objects.count(),
+        User.objects.count(),
+    ) == (counts)
+    assert Brand.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_seeded_demo_has_nothing_due_so_the_dispatcher_sends_nothing(mailoutbox):
+    demo.seed(contacts=60, answers=200)
+    invitations = Invitation.objects.count()
+
+    counts = delivery.dispatch_due()
+
+    assert not any(counts.values()), counts
+    assert Invitation.objects.count() == invitations
+    assert mailoutbox == []
+    assert not Audience.objects.filter(next_due_at__lte=timezone.now()).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_deterministic():
+    now = timezone.now()
+    answer_order = ("invitation__contact__email", "campaign__name", "invitation__round")
+    demo.seed(contacts=40, answers=100, now=now)
+    first = list(Contact.objects.order_by("email").values_list("email", "name", "phone", "properties"))
+    scores = list(Answer.objects.order_by(*answer_order).values_list("score", "comment", "answered_at"))
+    Answer.objects.all().delete()
+    Invitation.objects.all().delete()
+    Audience.objects.all().delete()
+    Contact.objects.all().delete()
+    Campaign.objects.all().delete()
+    Brand.objects.all().delete()
+
+    demo.seed(contacts=40, answers=100, now=now)
+
+    assert (
+        list(Contact.objects.order_by("email").values_list("email", "name", "phone", "properties")) == first
+    )
+    assert (
+        list(Answer.objects.order_by(*answer_order).values_list("score", "comment", "answered_at")) == scores
+    )
+
+
+def test_seed_demo_rejects_a_zero_contact_count():
+    with pytest.raises(CommandError, match="--contacts must be at least 1"):
+        call_command("seed_demo", contacts=0)

@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
-from django.views.static import serve
 
 from . import forms, views
 
@@ -49,10 +47,9 @@ urlpatterns = [
     path("", include("surveys.urls")),
     # ESP tracking webhooks (bounces, complaints), authenticated by ANYMAIL["WEBHOOK_SECRET"].
     path("anymail/", include("anymail.urls")),
+    # Brand logos are public (emails and answer pages show them); other uploads (CSV imports) never are.
+    path("media/brands/<path:path>", views.brand_media, name="brand_media"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 
 handler403 = "nps.views.permission_denied"
 handler404 = "nps.views.page_not_found"

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
@@ -7,7 +9,9 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_POST
+from django.views.static import serve
 
 from . import forms, services
 from .models import TeamInvitation, User
@@ -20,6 +24,15 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+@public
+@require_GET
+def brand_media(request, path):
+    """Serve an uploaded brand logo; file names are unique per upload, so they may be cached for long."""
+    response = serve(request, path, document_root=Path(settings.MEDIA_ROOT) / "brands")
+    patch_cache_control(response, public=True, max_age=60 * 60 * 24 * 30)
+    return response
 
 
 @public

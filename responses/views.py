@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from dashboards.metrics import group_of
-from nps.roles import role_required
+from nps.roles import public, role_required
 from surveys.models import Invitation
 
 from . import services
@@ -154,6 +154,7 @@ def _invalid(request) -> HttpResponse:
 # CSRF exemption: the invitation token in the URL (192 random bits) is the credential. A forged cross-site
 # POST must already know it, and knowing it already allows answering. There is no session to ride on, and a
 # CSRF cookie would fail in mail apps' in-app browsers that drop cookies. See docs/answer-links.md.
+@public
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def answer(request, token, score=None):
@@ -200,6 +201,7 @@ def _post_answer(request, invitation: Invitation) -> HttpResponse:
     return redirect(target or reverse("responses:thanks", args=[invitation.token]))
 
 
+@public
 @require_GET
 def thanks(request, token):
     if limited := _rate_limited(request):

@@ -162,8 +162,9 @@ def create_contacts(rng: random.Random, count: int, now: datetime) -> list[Perso
 def identity(rng: random.Random, region: str):
     """(display name, latin name, language, time zone, (phone prefix, digits)) for someone from `region`."""
     if region == "India":
-        latin = f"{rng.choice(data.INDIAN_FIRST)} {rng.choice(data.INDIAN_LAST)}"
         language = rng.choices(["en", "hi", "ta", "bn"], weights=[45, 30, 13, 12])[0]
+        first, last = data.INDIAN[language]
+        latin = f"{rng.choice(first)} {rng.choice(last)}"
         return latin, latin, language, "Asia/Kolkata", ("+9198", 8)
     if region in ("Europe", "LATAM"):
         countries = data.EUROPEAN if region == "Europe" else data.LATAM
@@ -173,7 +174,8 @@ def identity(rng: random.Random, region: str):
         return latin, latin, language, rng.choice(zones), phone
     if region == "North America":
         if rng.random() < 0.25:  # a diverse customer base
-            latin = f"{rng.choice(data.INDIAN_FIRST)} {rng.choice(data.INDIAN_LAST)}"
+            first, last = data.INDIAN["en"]
+            latin = f"{rng.choice(first)} {rng.choice(last)}"
         else:
             latin = f"{rng.choice(data.NORTH_AMERICAN_FIRST)} {rng.choice(data.NORTH_AMERICAN_LAST)}"
         language = "es" if rng.random() < 0.12 else "en"

@@ -181,6 +181,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds; an SMTP send must end well inside the delivery lease (surveys/delivery.py, docs/delivery.md).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 MAIL_OUTBOX_DIR = env.path("MAIL_OUTBOX_DIR", default=BASE_DIR / "var" / "outbox")
 # Optional mailbox that receives "unsubscribe" mails, offered in List-Unsubscribe beside the https link.
 UNSUBSCRIBE_MAILTO = env.str("UNSUBSCRIBE_MAILTO", default="")

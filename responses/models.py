@@ -41,6 +41,8 @@ class Answer(models.Model):
             models.Index(fields=["campaign", "answered_at"], name="answer_campaign_time"),
             # Dashboard over all campaigns in a date range.
             models.Index(fields=["answered_at"], name="answer_time"),
+            # Dashboard rollup refresh: answers written or changed since its watermark.
+            models.Index(fields=["updated_at"], name="answer_updated"),
         ]
 
     def __str__(self):

@@ -426,7 +426,7 @@ COMMENTS = {
     "pt": {
         "promoter": [
             "Configuração rápida e o suporte é excelente.",
-            "O PIX e o cartão funcionam sem falhas, mesmo no horário de pico.",
+            "Os pagamentos por cartão funcionam sem falhas, mesmo no horário de pico.",
             "O relatório diário de vendas é muito útil.",
             "Cardápio com QR code facilitou muito o atendimento.",
         ],

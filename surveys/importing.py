@@ -483,6 +483,10 @@ def check_rows(contact_import: ContactImport) -> ContactImport:
     except InvalidFile as error:
         clean_path.unlink(missing_ok=True)
         return fail(contact_import, str(error))
+    except Exception:
+        clean_path.unlink(missing_ok=True)
+        fail(contact_import, "The check stopped on an unexpected error. Nothing was imported; try again.")
+        raise
     contact_import.total_rows, contact_import.valid_rows = result.total, result.valid
     contact_import.invalid_rows, contact_import.errors = result.invalid, errors
     contact_import.clean_file.name = os.path.relpath(clean_path, settings.MEDIA_ROOT)
@@ -507,6 +511,15 @@ def fail(contact_import: ContactImport, message: str) -> ContactImport:
 
 def load_rows(contact_import: ContactImport) -> ContactImport:
     """Step 3: merge the checked rows into the contacts in one transaction; all or nothing."""
+    try:
+        return _load_rows(contact_import)
+    except Exception:
+        # The transaction is rolled back: say so on the page instead of a progress bar that never ends.
+        fail(contact_import, "The import stopped on an unexpected error and nothing was written.")
+        raise
+
+
+def _load_rows(contact_import: ContactImport) -> ContactImport:
     with transaction.atomic():
         # A retried task finds the import already done, or waits for the first run and then finds it done.
         contact_import = ContactImport.objects.select_for_update().get(pk=contact_import.pk)

@@ -335,3 +335,89 @@ def test_retried_import_task_writes_nothing_twice(admin_client):
     contact_import.refresh_from_db()
     assert (contact_import.status, contact_import.created_count) == (ContactImport.Status.IMPORTED, 2)
     assert Contact.objects.count() == 2
+
+
+def test_progress_partial_while_running_and_refresh_when_done(admin_client):
+    contact_import = uploaded(admin_client, b"email\na@example.com\n")
+    ContactImport.objects.filter(pk=contact_import.pk).update(
+        status=ContactImport.Status.VALIDATING, progress=42
+    )
+    url = reverse("surveys:import_progress", args=[contact_import.pk])
+
+    response = admin_client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert '<progress value="42" max="100"' in response.content.decode()
+    page = admin_client.get(contact_import.get_absolute_url()).content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    assert '<noscript><meta http-equiv="refresh"' in page
+
+    ContactImport.objects.filter(pk=contact_import.pk).update(status=ContactImport.Status.VALIDATED)
+    response = admin_client.get(url, headers={"HX-Request": "true"})
+    assert response.headers["HX-Refresh"] == "true"
+
+
+def test_admin_edits_a_contact_and_bad_input_changes_nothing(admin_client):
+    contact = make_contact(email="asha@example.com", name="Asha")
+    make_contact(email="taken@example.com")
+    url = reverse("surveys:contact_edit", args=[contact.pk])
+    data = {"email": "taken@example.com", "phone": "", "name": "Asha Rao", "language": "hi", "time_zone": ""}
+
+    response = admin_client.post(url, {**data, "properties": '{"plan": "pro"}'})
+    assert response.status_code == 400
+    assert "Another contact has this email." in response.content.decode()
+    response = admin_client.post(url, {**data, "email": "", "properties": "{}"})
+    assert "A contact needs an email, a phone number or both." in response.content.decode()
+    contact.refresh_from_db()
+    assert (contact.email, contact.name) == ("asha@example.com", "Asha")
+
+    response = admin_client.post(
+        url, {**data, "email": "Asha.Rao@Example.com", "properties": '{"plan": "pro"}'}
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.email, contact.name, contact.language, contact.properties) == (
+        "asha.rao@example.com",
+        "Asha Rao",
+        "hi",
+        {"plan": "pro"},
+    )
+
+
+def test_failed_load_writes_nothing_and_says_so(admin_client, settings):
+    """A row that breaks the database half way (a duplicate slipped into the checked rows) undoes it all."""
+    from django.db import IntegrityError
+
+    from surveys.tasks import import_contacts
+
+    existing = make_contact(email="a@example.com", name="Old")
+    contact_import = check(
+        admin_client, uploaded(admin_client, b"email,name\na@example.com,New\nb@example.com,B\n")
+    )
+    clean = settings.MEDIA_ROOT / contact_import.clean_file.name
+    clean.write_text(clean.read_text() + clean.read_text().splitlines(keepends=True)[1])
+    ContactImport.objects.filter(pk=contact_import.pk).update(status=ContactImport.Status.IMPORTING)
+
+    with pytest.raises(IntegrityError):
+        import_contacts(contact_import.pk)
+
+    existing.refresh_from_db()
+    assert existing.name == "Old"
+    assert Contact.objects.count() == 1
+    contact_import.refresh_from_db()
+    assert contact_import.status == ContactImport.Status.FAILED
+    page = admin_client.get(contact_import.get_absolute_url()).content.decode()
+    assert "nothing was written" in page
+
+
+def test_admin_deletes_a_contact_after_confirming(admin_client):
+    contact = make_contact(email="asha@example.com", name="Asha")
+    url = reverse("surveys:contact_delete", args=[contact.pk])
+
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "Delete Asha?" in page.content.decode()
+    assert Contact.objects.filter(pk=contact.pk).exists()
+
+    response = admin_client.post(url)
+    assert response.status_code == 302
+    assert not Contact.objects.filter(pk=contact.pk).exists()

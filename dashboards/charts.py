@@ -38,16 +38,29 @@ def trend_figure(points: list[tuple[date, Split]], *, window: int = 1) -> str:
     nps = rolling(points, window)
     volume = [split.total for _, split in points]
     fig = go.Figure()
-    fig.add_bar(x=x, y=volume, name="Responses", marker_color="#c7d2fe", yaxis="y2", hovertemplate="%{y} responses")
+    fig.add_bar(
+        x=x, y=volume, name="Responses", marker_color="#c7d2fe", yaxis="y2", hovertemplate="%{y} responses"
+    )
     fig.add_scatter(
-        x=x, y=nps, name="NPS" if window == 1 else f"NPS (rolling {window})", mode="lines+markers",
-        line={"color": ACCENT, "width": 3}, connectgaps=True, hovertemplate="NPS %{y:.1f}",
+        x=x,
+        y=nps,
+        name="NPS" if window == 1 else f"NPS (rolling {window})",
+        mode="lines+markers",
+        line={"color": ACCENT, "width": 3},
+        connectgaps=True,
+        hovertemplate="NPS %{y:.1f}",
     )
     fig.update_layout(
         **_layout(
             height=340,
             yaxis={"title": "NPS", "range": [-100, 100], "zeroline": True, "zerolinecolor": "#9ca3af"},
-            yaxis2={"title": "Responses", "overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"},
+            yaxis2={
+                "title": "Responses",
+                "overlaying": "y",
+                "side": "right",
+                "showgrid": False,
+                "rangemode": "tozero",
+            },
         )
     )
     # Volume sits behind the NPS line.
@@ -64,17 +77,41 @@ def split_figure(split: Split) -> str:
     ):
         share = 100 * count / split.total if split.total else 0
         fig.add_bar(
-            y=[""], x=[share], name=label, orientation="h", marker_color=colour,
-            text=[f"{share:.0f}%"], textposition="inside", customdata=[count],
+            y=[""],
+            x=[share],
+            name=label,
+            orientation="h",
+            marker_color=colour,
+            text=[f"{share:.0f}%"],
+            textposition="inside",
+            customdata=[count],
             hovertemplate=f"{label}: %{{customdata}} (%{{x:.1f}}%)<extra></extra>",
         )
-    fig.update_layout(**_layout(height=120, barmode="stack", xaxis={"range": [0, 100], "ticksuffix": "%"}, hovermode="closest"))
+    fig.update_layout(
+        **_layout(
+            height=120, barmode="stack", xaxis={"range": [0, 100], "ticksuffix": "%"}, hovermode="closest"
+        )
+    )
     return fig.to_json()
 
 
 def distribution_figure(counts: dict[int, int]) -> str:
     scores = list(range(11))
     colours = [DETRACTOR] * 7 + [PASSIVE] * 2 + [PROMOTER] * 2
-    fig = go.Figure(go.Bar(x=scores, y=[counts[s] for s in scores], marker_color=colours, hovertemplate="Score %{x}: %{y}<extra></extra>"))
-    fig.update_layout(**_layout(height=260, xaxis={"dtick": 1, "title": "Score"}, yaxis={"title": "Responses"}, hovermode="closest"))
+    fig = go.Figure(
+        go.Bar(
+            x=scores,
+            y=[counts[s] for s in scores],
+            marker_color=colours,
+            hovertemplate="Score %{x}: %{y}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **_layout(
+            height=260,
+            xaxis={"dtick": 1, "title": "Score"},
+            yaxis={"title": "Responses"},
+            hovermode="closest",
+        )
+    )
     return fig.to_json()

@@ -7,8 +7,14 @@ from surveys.models import Campaign, Channel
 
 from .queries import PERIODS, Filters, workspace_tz
 
-PERIOD_CHOICES = [("7d", "Last 7 days"), ("30d", "Last 30 days"), ("90d", "Last 90 days"),
-                  ("365d", "Last 12 months"), ("all", "All time"), ("custom", "Custom range")]
+PERIOD_CHOICES = [
+    ("7d", "Last 7 days"),
+    ("30d", "Last 30 days"),
+    ("90d", "Last 90 days"),
+    ("365d", "Last 12 months"),
+    ("all", "All time"),
+    ("custom", "Custom range"),
+]
 
 
 class FilterForm(forms.Form):
@@ -19,9 +25,14 @@ class FilterForm(forms.Form):
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     campaign = forms.ModelMultipleChoiceField(queryset=Campaign.objects.none(), required=False)
     channel = forms.MultipleChoiceField(choices=Channel.choices, required=False)
-    grain = forms.ChoiceField(choices=[("day", "Day"), ("week", "Week"), ("month", "Month")], required=False, initial="week")
+    grain = forms.ChoiceField(
+        choices=[("day", "Day"), ("week", "Week"), ("month", "Month")], required=False, initial="week"
+    )
     window = forms.TypedChoiceField(
-        choices=[(1, "No smoothing"), (4, "Rolling 4"), (12, "Rolling 12")], coerce=int, required=False, initial=1
+        choices=[(1, "No smoothing"), (4, "Rolling 4"), (12, "Rolling 12")],
+        coerce=int,
+        required=False,
+        initial=1,
     )
 
     def __init__(self, *args, **kwargs):

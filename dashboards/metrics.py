@@ -39,7 +39,11 @@ class Split:
     def percent(self, group: str) -> float | None:
         if not self.total:
             return None
-        return 100.0 * {PROMOTER: self.promoters, PASSIVE: self.passives, DETRACTOR: self.detractors}[group] / self.total
+        return (
+            100.0
+            * {PROMOTER: self.promoters, PASSIVE: self.passives, DETRACTOR: self.detractors}[group]
+            / self.total
+        )
 
     @property
     def nps(self) -> float | None:
@@ -56,11 +60,15 @@ class Split:
 
     def __add__(self, other: "Split") -> "Split":
         return Split(
-            self.promoters + other.promoters, self.passives + other.passives, self.detractors + other.detractors
+            self.promoters + other.promoters,
+            self.passives + other.passives,
+            self.detractors + other.detractors,
         )
 
 
-def nps_interval(promoters: int, passives: int, detractors: int, z: float = Z_95) -> tuple[float, float] | None:
+def nps_interval(
+    promoters: int, passives: int, detractors: int, z: float = Z_95
+) -> tuple[float, float] | None:
     """95% confidence interval of the NPS by the adjusted Wald method (Rocks 2016).
 
     Adds 3/4 of an answer to promoters and to detractors (3 answers in all) before the usual variance of a

@@ -49,6 +49,9 @@ class DailyRollup(ScoreCounts):
         # Panels over all campaigns in a date range.
         indexes = [models.Index(fields=["day"], name="dailyrollup_day")]
 
+    def __str__(self):
+        return f"{self.day} {self.campaign_id} {self.channel} {self.language}"
+
 
 class SegmentRollup(ScoreCounts):
     """Per day, campaign, channel and contact property (key, value), for the segmentable keys only."""
@@ -66,6 +69,9 @@ class SegmentRollup(ScoreCounts):
         # Split by one property, or every panel filtered by one property value, over a date range.
         indexes = [models.Index(fields=["key", "value", "day"], name="segmentrollup_key_value_day")]
 
+    def __str__(self):
+        return f"{self.day} {self.campaign_id} {self.channel} {self.key}={self.value}"
+
 
 class RollupState(models.Model):
     """One row: how far the rollups are current, and what they were built with."""
@@ -80,3 +86,6 @@ class RollupState(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="rollupstate_single_row")]
+
+    def __str__(self):
+        return f"Rollups current until {self.refreshed_until}"

@@ -1,113 +1,189 @@
-"""Database reads for dashboards: each returns plain numbers for dashboards.metrics to work on."""
+"""Database reads for dashboards: each takes a Filters and returns plain numbers for dashboards.metrics.
+
+On PostgreSQL every panel reads the rollups (dashboards.models), a few thousand rows instead of millions
+of answers; all dashboard filters are whole days in the workspace time zone, which is what a rollup row
+holds. Elsewhere, and for the rare combination no rollup holds, dashboards.raw computes the same numbers
+from the answers themselves.
+"""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
-from django.utils import timezone
+from django.utils.translation import get_language_info
 
 from responses.models import Answer
-from surveys.models import Invitation
+from surveys.models import Campaign, Channel
 
-from .metrics import Split
+from . import raw, rollups
+from .filters import DIMENSIONS, Filters, workspace_tz
+from .metrics import Split, differs_significantly
+from .models import SCORE_FIELDS, DailyRollup, SegmentRollup
+
+__all__ = ["Filters", "workspace_tz"]
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 GRAINS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+SUMS = {"sent": Sum("sent"), **{field: Sum(field) for field in SCORE_FIELDS}}
 
 
-def workspace_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+def _counts(row: dict) -> dict[int, int]:
+    return {score: row[f"n{score}"] or 0 for score in range(11)}
+
+
+def _rollup(filters: Filters, *, by_property: str | None = None) -> QuerySet | None:
+    """The rollup rows of these filters (split by a contact property when given), or None when no rollup
+    holds that combination and answers must be read directly."""
+    if not rollups.is_supported():
+        return None
+    prop = filters.property_segment
+    if prop or by_property:
+        # The segment rollup holds one property at a time, and no language.
+        if (prop and by_property and prop[0] != by_property) or (filters.segment or ("",))[0] == "language":
+            return None
+        qs = SegmentRollup.objects.filter(key=by_property or prop[0])
+        if prop:
+            qs = qs.filter(value=prop[1])
+    else:
+        qs = DailyRollup.objects.all()
+    if filters.start:
+        qs = qs.filter(day__gte=filters.start)
+    if filters.end:
+        qs = qs.filter(day__lte=filters.end)
+    if filters.campaign_ids:
+        qs = qs.filter(campaign_id__in=filters.campaign_ids)
+    if filters.channels:
+        qs = qs.filter(channel__in=filters.channels)
+    if filters.segment and not prop:
+        key, value = filters.segment
+        qs = qs.filter(**{"campaign_id" if key == "campaign" else key: value})
+    return qs.order_by()
 
 
 @dataclass(frozen=True)
-class Filters:
-    """What every panel is filtered by; parsed from the URL by dashboards.forms."""
+class Totals:
+    distribution: dict[int, int]  # {score: count}, all eleven scores
+    sent: int  # surveys delivered: the response rate's denominator
 
-    start: date | None = None  # inclusive, workspace time zone
-    end: date | None = None  # inclusive
-    campaign_ids: tuple[int, ...] = ()
-    channels: tuple[str, ...] = ()
+    @property
+    def split(self) -> Split:
+        return Split.from_distribution(self.distribution)
 
-    def bounds(self) -> tuple[datetime | None, datetime | None]:
-        tz = workspace_tz()
-        start = datetime.combine(self.start, time.min, tz) if self.start else None
-        end = datetime.combine(self.end + timedelta(days=1), time.min, tz) if self.end else None
-        return start, end
-
-    def previous(self) -> "Filters | None":
-        """The period of the same length just before this one."""
-        if not (self.start and self.end):
-            return None
-        length = (self.end - self.start).days + 1
-        return Filters(
-            start=self.start - timedelta(days=length),
-            end=self.start - timedelta(days=1),
-            campaign_ids=self.campaign_ids,
-            channels=self.channels,
-        )
+    @property
+    def response_rate(self) -> float | None:
+        return 100 * self.split.total / self.sent if self.sent else None
 
 
-def answers(filters: Filters) -> QuerySet[Answer]:
-    qs = Answer.objects.all()
-    start, end = filters.bounds()
-    if start:
-        qs = qs.filter(answered_at__gte=start)
-    if end:
-        qs = qs.filter(answered_at__lt=end)
-    if filters.campaign_ids:
-        qs = qs.filter(campaign_id__in=filters.campaign_ids)
-    if filters.channels:
-        qs = qs.filter(channel__in=filters.channels)
-    return qs
-
-
-def _split_aggregates(prefix: str = "") -> dict:
-    return {
-        "promoters": Count("id", filter=Q(**{f"{prefix}score__gte": 9})),
-        "passives": Count("id", filter=Q(**{f"{prefix}score__in": (7, 8)})),
-        "detractors": Count("id", filter=Q(**{f"{prefix}score__lte": 6})),
-    }
+def totals(filters: Filters) -> Totals:
+    """Headline, split, distribution and surveys delivered, in one query."""
+    qs = _rollup(filters)
+    if qs is None:
+        return Totals(raw.distribution(filters), raw.delivered(filters))
+    row = qs.aggregate(**SUMS)
+    return Totals(_counts(row), row["sent"] or 0)
 
 
 def split(filters: Filters) -> Split:
-    return Split(**answers(filters).aggregate(**_split_aggregates()))
+    return totals(filters).split
 
 
 def distribution(filters: Filters) -> dict[int, int]:
-    """{score: count} for all eleven scores, zeros included."""
-    counts = dict.fromkeys(range(11), 0)
-    for row in answers(filters).values("score").annotate(n=Count("id")).order_by():
-        counts[row["score"]] = row["n"]
-    return counts
+    return totals(filters).distribution
 
 
 def delivered(filters: Filters) -> int:
-    """Surveys delivered in the period: the denominator of the response rate."""
-    qs = Invitation.objects.filter(state=Invitation.State.SENT)
-    start, end = filters.bounds()
-    if start:
-        qs = qs.filter(sent_at__gte=start)
-    if end:
-        qs = qs.filter(sent_at__lt=end)
-    if filters.campaign_ids:
-        qs = qs.filter(campaign_id__in=filters.campaign_ids)
-    if filters.channels:
-        qs = qs.filter(channel__in=filters.channels)
-    return qs.count()
+    return totals(filters).sent
 
 
 def trend(filters: Filters, grain: str = "week") -> list[tuple[date, Split]]:
-    """One Split per day, week (Monday) or month, cut in the workspace time zone."""
-    trunc = GRAINS[grain]("answered_at", tzinfo=workspace_tz())
-    rows = answers(filters).annotate(period=trunc).values("period").annotate(**_split_aggregates()).order_by("period")
-    return [
-        (timezone.localtime(row["period"], workspace_tz()).date() if isinstance(row["period"], datetime) else row["period"],
-         Split(row["promoters"], row["passives"], row["detractors"]))
-        for row in rows
-    ]
+    """One Split per day, week (Monday) or month that has answers, cut in the workspace time zone."""
+    qs = _rollup(filters)
+    if qs is None:
+        return [(day, Split.from_distribution(counts)) for day, counts in raw.trend(filters, grain)]
+    rows = qs.annotate(period=GRAINS[grain]("day")).values("period").annotate(**SUMS).order_by("period")
+    points = [(row["period"], Split.from_distribution(_counts(row))) for row in rows]
+    return [(day, split) for day, split in points if split.total]
+
+
+def property_keys() -> list[str]:
+    """Contact properties a dashboard can split by."""
+    return rollups.segment_keys() if rollups.is_supported() else raw.property_keys()
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    value: str
+    label: str
+    split: Split
+    sent: int
+    share: float  # of the filtered answers, 0…1
+    impact: float | None  # NPS points the segment pulls the overall NPS by: share × (segment − overall)
+    differs: bool  # from all other answers, beyond the noise (95%)
+
+    @property
+    def param(self) -> str:
+        return f"{self.key}:{self.value}"
+
+
+def _segment_counts(filters: Filters, by: str) -> dict[str, tuple[dict[int, int], int]]:
+    if by in DIMENSIONS:
+        qs, column = _rollup(filters), {"campaign": "campaign_id"}.get(by, by)
+        if by == "language" and filters.property_segment:
+            qs = None  # the segment rollup has no language column
+    else:
+        qs, column = _rollup(filters, by_property=by), "value"
+    if qs is None:
+        return raw.segments(filters, by)
+    rows = qs.values(column).annotate(**SUMS)
+    return {str(row[column]): (_counts(row), row["sent"] or 0) for row in rows}
+
+
+def _labels(by: str, values) -> dict[str, str]:
+    if by == "campaign":
+        names = dict(Campaign.objects.filter(pk__in=[int(v) for v in values]).values_list("pk", "name"))
+        return {v: names.get(int(v), f"Campaign {v}") for v in values}
+    if by == "channel":
+        return {v: Channel(v).label if v in Channel.values else v for v in values}
+    if by == "language":
+
+        def language_name(code: str) -> str:
+            if not code:
+                return "Not set"
+            try:
+                return get_language_info(code)["name"]
+            except KeyError:
+                return code
+
+        return {v: language_name(v) for v in values}
+    return {v: v or "(empty)" for v in values}
+
+
+def segments(filters: Filters, by: str, *, overall: Split | None = None) -> list[Segment]:
+    """NPS per value of `by` (campaign, channel, language or a contact property), biggest impact first."""
+    counts = {value: c for value, c in _segment_counts(filters, by).items() if sum(c[0].values()) or c[1]}
+    overall = overall if overall is not None else split(filters)
+    labels = _labels(by, counts)
+    out = []
+    for value, (distribution_, sent) in counts.items():
+        part = Split.from_distribution(distribution_)
+        share = part.total / overall.total if overall.total else 0.0
+        rest = Split(
+            max(overall.promoters - part.promoters, 0),
+            max(overall.passives - part.passives, 0),
+            max(overall.detractors - part.detractors, 0),
+        )
+        impact = share * (part.nps - overall.nps) if part.total and overall.nps is not None else None
+        out.append(
+            Segment(by, value, labels[value], part, sent, share, impact, differs_significantly(part, rest))
+        )
+    return sorted(out, key=lambda s: (s.impact is None, -abs(s.impact or 0), -s.split.total, s.label))
+
+
+def answers(filters: Filters) -> QuerySet[Answer]:
+    """The filtered answers themselves (for comments and exports)."""
+    return raw.answers(filters)
 
 
 def recent_comments(filters: Filters, limit: int = 8) -> QuerySet[Answer]:

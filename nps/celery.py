@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nps.settings")
 
@@ -10,4 +11,11 @@ app.autodiscover_tasks()
 # Schedules live in database rows; beat only wakes the dispatcher once a minute (see docs/operations.md).
 app.conf.beat_schedule = {
     "dispatch-due-work": {"task": "surveys.tasks.dispatch_due", "schedule": 60.0},
+    # Dashboards: new and changed answers reach the rollups within a minute; a nightly rebuild also
+    # catches deletions and changed contact properties (see docs/dashboards.md).
+    "refresh-dashboard-rollups": {"task": "dashboards.tasks.refresh_rollups", "schedule": 60.0},
+    "rebuild-dashboard-rollups": {
+        "task": "dashboards.tasks.rebuild_rollups",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }

@@ -281,7 +281,9 @@ def send_invitation(invitation_id: int) -> str:
     if row is None or row["state"] != Invitation.State.QUEUED:
         return row["state"] if row else "missing"
     if row["campaign__status"] != Campaign.Status.RUNNING:
-        return row["state"]  # paused: the dispatcher hands it over again when the campaign runs
+        # Paused: forget the hand-over, so the dispatcher sends it as soon as the campaign runs again.
+        Invitation.objects.filter(pk=invitation_id, state=Invitation.State.QUEUED).update(enqueued_at=None)
+        return row["state"]
     # The claim: only one worker can move the row out of "queued". Committed before anything is sent.
     claimed = Invitation.objects.filter(
         pk=invitation_id, state=Invitation.State.QUEUED, scheduled_for__lte=now
@@ -413,7 +415,10 @@ def send_reminder(invitation_id: int) -> bool:
     invitation = (
         Invitation.objects.select_related("campaign__brand", "contact").filter(pk=invitation_id).first()
     )
-    if invitation is None or invitation.campaign.status != Campaign.Status.RUNNING:
+    if invitation is None:
+        return False
+    if invitation.campaign.status != Campaign.Status.RUNNING:
+        Invitation.objects.filter(pk=invitation_id).update(enqueued_at=None)
         return False
     if invitation.state != Invitation.State.SENT or invitation.reminder_sent_at is not None:
         return False

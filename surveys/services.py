@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dashboards.metrics import Split
 
+from . import tasks
 from .models import Audience, Brand, Campaign, Contact, Invitation
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,13 @@ def launch_campaign(campaign: Campaign, *, now=None) -> int:
         campaign.status = _status_on_start(campaign, now)
         campaign.save(update_fields=["status", "updated_at"])
         queued = _queue(campaign)
+        _dispatch_soon()
     return queued
+
+
+def _dispatch_soon() -> None:
+    """Start sending what is due now rather than at the next minute's beat (in the demo: right away)."""
+    transaction.on_commit(tasks.dispatch_due.delay)
 
 
 def pause_campaign(campaign: Campaign) -> None:
@@ -103,7 +110,9 @@ def pause_campaign(campaign: Campaign) -> None:
 def resume_campaign(campaign: Campaign, *, now=None) -> None:
     """Paused → running (or scheduled when its send time is still ahead)."""
     now = now or timezone.now()
-    _transition(campaign, allowed={Status.PAUSED}, to=_status_on_start(campaign, now), verb="resumed")
+    with transaction.atomic():
+        _transition(campaign, allowed={Status.PAUSED}, to=_status_on_start(campaign, now), verb="resumed")
+        _dispatch_soon()
 
 
 def archive_campaign(campaign: Campaign) -> None:

@@ -26,6 +26,14 @@ def prepare_database(url: str) -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def format_line(line) -> str:
+    """A line as given, or a (name, value, unit) tuple as `name: value unit`."""
+    if isinstance(line, tuple):
+        name, value, unit = line
+        return f"{name}: {value} {unit}".rstrip()
+    return str(line)
+
+
 def main(argv: list[str]) -> int:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ["DATABASE_URL"] = url
@@ -50,7 +58,7 @@ def main(argv: list[str]) -> int:
         try:
             lines = run()
             for line in lines or ():
-                print(line, flush=True)
+                print(format_line(line), flush=True)
         except Exception:
             failed = True
             print(f"{name}: error", flush=True)

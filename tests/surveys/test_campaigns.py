@@ -1,6 +1,8 @@
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import time_machine
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -460,3 +462,14 @@ def test_preview_with_unknown_language_falls_back_to_english(lead_client):
 def test_window_defaults(admin_client):
     campaign = make_campaign()
     assert (campaign.window_start, campaign.window_end, campaign.throttle_days) == (time(9), time(18), 90)
+
+
+@time_machine.travel(datetime(2026, 11, 25, 12, 0, tzinfo=UTC), tick=False)
+def test_launching_sends_what_is_due_at_once(django_capture_on_commit_callbacks):
+    campaign = make_campaign()
+    contact = make_contact(time_zone="UTC")
+    Audience.objects.create(campaign=campaign, contact=contact)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.launch_campaign(campaign)
+    assert [m.to for m in mail.outbox] == [[contact.email]]
+    assert campaign.invitations.get().state == "sent"

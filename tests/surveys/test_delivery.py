@@ -214,7 +214,8 @@ def test_paused_campaign_sends_nothing_until_resumed():
         delivery.queue_campaign(campaign)
         Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.PAUSED)
         delivery.dispatch_due()
-        # A task already in the broker when the campaign was paused sends nothing either.
+        # Tasks already in the broker when the campaign was paused send nothing either.
+        Invitation.objects.update(enqueued_at=WEDNESDAY_NOON)
         for invitation in campaign.invitations.all():
             delivery.send_invitation(invitation.pk)
     assert mail.outbox == []

@@ -1,0 +1,184 @@
+"""Keeping the rollup tables current, with set-based SQL on PostgreSQL (see docs/dashboards.md).
+
+`rebuild()` recomputes everything from answers and invitations; `refresh()` (every minute, by beat)
+recomputes only the (campaign, day) buckets that answers or sent invitations touched since the last
+refresh. Both replace whole buckets, so running either twice, or both at once, gives the same rows.
+The write path of answers is not involved: capturing an answer stays one upsert.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import SCORE_FIELDS, DailyRollup, RollupState, SegmentRollup
+
+# Answers whose transaction set updated_at before the refresh started but committed after it read them
+# are caught by the next refresh, which looks this far back again (recomputing a bucket is idempotent).
+OVERLAP = timedelta(minutes=5)
+# A contact property becomes a segment when it has at most this many distinct values: plans and regions
+# are segments; e-mail-like or date-like properties would only blow the rollup up.
+SEGMENT_MAX_VALUES = 50
+
+DAILY = DailyRollup._meta.db_table
+SEGMENT = SegmentRollup._meta.db_table
+COUNTS = ", ".join(SCORE_FIELDS)
+SUM_COUNTS = ", ".join(f"sum({f})" for f in SCORE_FIELDS)
+SCORE_COUNTS = ", ".join(f"count(*) FILTER (WHERE a.score = {s})" for s in range(11))
+NO_SCORES = ", ".join("0" for _ in range(11))
+
+# Days in the workspace time zone; a touched bucket's day as a [start, end) range of timestamps, so that
+# the (campaign, answered_at) and (campaign, sent_at) indexes are used.
+DAY_OF = "({column} AT TIME ZONE %(tz)s)::date"
+IN_BUCKET = (
+    "JOIN touched t ON t.campaign_id = {alias}.campaign_id"
+    " AND {alias}.{column} >= (t.day::timestamp AT TIME ZONE %(tz)s)"
+    " AND {alias}.{column} < ((t.day + 1)::timestamp AT TIME ZONE %(tz)s)"
+)
+
+
+def _daily_sql(only_touched: bool) -> str:
+    answers = IN_BUCKET.format(alias="a", column="answered_at") if only_touched else ""
+    sent = IN_BUCKET.format(alias="i", column="sent_at") if only_touched else ""
+    # Built from this module's constants only; values go in as parameters.
+    return f"""
+        INSERT INTO {DAILY} (campaign_id, day, channel, language, sent, {COUNTS})
+        SELECT campaign_id, day, channel, language, sum(sent), {SUM_COUNTS} FROM (
+            SELECT a.campaign_id, {DAY_OF.format(column="a.answered_at")} AS day, a.channel, a.language,
+                   0 AS sent, {SCORE_COUNTS}
+            FROM responses_answer a {answers}
+            GROUP BY 1, 2, 3, 4
+            UNION ALL
+            SELECT i.campaign_id, {DAY_OF.format(column="i.sent_at")}, i.channel, i.language,
+                   count(*), {NO_SCORES}
+            FROM surveys_invitation i {sent}
+            WHERE i.state = 'sent' AND i.sent_at IS NOT NULL
+            GROUP BY 1, 2, 3, 4
+        ) parts
+        GROUP BY 1, 2, 3, 4
+    """  # noqa: S608
+
+
+def _segment_sql(only_touched: bool) -> str:
+    answers = IN_BUCKET.format(alias="a", column="answered_at") if only_touched else ""
+    sent = IN_BUCKET.format(alias="i", column="sent_at") if only_touched else ""
+    # jsonb_each_text gives the same text as ->> does for the raw filter; JSON null values are no segment.
+    properties = """
+        JOIN surveys_contact c ON c.id = {alias}.contact_id
+        CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(c.properties) = 'object'
+                                                THEN c.properties ELSE '{{}}'::jsonb END) p
+    """
+    keep = "p.key = ANY(%(keys)s) AND p.value IS NOT NULL"
+    return f"""
+        INSERT INTO {SEGMENT} (campaign_id, day, channel, key, value, sent, {COUNTS})
+        SELECT campaign_id, day, channel, key, value, sum(sent), {SUM_COUNTS} FROM (
+            SELECT a.campaign_id, {DAY_OF.format(column="a.answered_at")} AS day, a.channel, p.key, p.value,
+                   0 AS sent, {SCORE_COUNTS}
+            FROM responses_answer a {answers} {properties.format(alias="a")}
+            WHERE {keep}
+            GROUP BY 1, 2, 3, 4, 5
+            UNION ALL
+            SELECT i.campaign_id, {DAY_OF.format(column="i.sent_at")}, i.channel, p.key, p.value,
+                   count(*), {NO_SCORES}
+            FROM surveys_invitation i {sent} {properties.format(alias="i")}
+            WHERE i.state = 'sent' AND i.sent_at IS NOT NULL AND {keep}
+            GROUP BY 1, 2, 3, 4, 5
+        ) parts
+        GROUP BY 1, 2, 3, 4, 5
+    """  # noqa: S608
+
+
+SEGMENT_KEYS_SQL = f"""
+    SELECT p.key
+    FROM surveys_contact c
+    CROSS JOIN LATERAL jsonb_each_text(c.properties) p
+    WHERE jsonb_typeof(c.properties) = 'object' AND p.value IS NOT NULL
+    GROUP BY p.key
+    HAVING count(DISTINCT p.value) <= {SEGMENT_MAX_VALUES}
+    ORDER BY p.key
+"""  # noqa: S608
+
+TOUCHED_SQL = """
+    CREATE TEMPORARY TABLE touched ON COMMIT DROP AS
+    SELECT DISTINCT a.campaign_id, (a.answered_at AT TIME ZONE %(tz)s)::date AS day
+    FROM responses_answer a
+    WHERE a.updated_at > %(since)s
+    UNION
+    SELECT DISTINCT i.campaign_id, (i.sent_at AT TIME ZONE %(tz)s)::date
+    FROM surveys_campaign c
+    -- Per campaign, so that the (campaign, sent_at) index answers it.
+    JOIN surveys_invitation i ON i.campaign_id = c.id AND i.sent_at > %(since)s
+    WHERE i.state = 'sent'
+"""
+
+
+def is_supported() -> bool:
+    """Rollups are a PostgreSQL fast path; other databases (the SQLite demo) read answers directly."""
+    return connection.vendor == "postgresql"
+
+
+def _state() -> RollupState:
+    RollupState.objects.get_or_create(pk=1)
+    # Serialises refreshes and rebuilds: the second waits, then finds little or nothing to do.
+    return RollupState.objects.select_for_update().get(pk=1)
+
+
+def rebuild() -> RollupState:
+    """Recompute every rollup from answers and invitations (set-based, in one transaction)."""
+    started = timezone.now()
+    tz = settings.TIME_ZONE
+    with transaction.atomic():
+        state = _state()
+        with connection.cursor() as cursor:
+            cursor.execute(SEGMENT_KEYS_SQL)
+            keys = [row[0] for row in cursor.fetchall()]
+            # DELETE, not TRUNCATE: dashboards keep reading the old rows until this commits.
+            cursor.execute(f"DELETE FROM {DAILY}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {SEGMENT}")  # noqa: S608
+            cursor.execute(_daily_sql(only_touched=False), {"tz": tz})
+            cursor.execute(_segment_sql(only_touched=False), {"tz": tz, "keys": keys})
+        state.refreshed_until = started
+        state.rebuilt_at = timezone.now()
+        state.time_zone = tz
+        state.segment_keys = keys
+        state.save()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {DAILY}, {SEGMENT}")
+    return state
+
+
+def refresh() -> int:
+    """Recompute the (campaign, day) buckets touched since the last refresh; returns how many.
+
+    Falls back to a full rebuild the first time, and when the workspace time zone changed.
+    """
+    started = timezone.now()
+    tz = settings.TIME_ZONE
+    with transaction.atomic():
+        state = _state()
+        if state.refreshed_until is None or state.time_zone != tz:
+            rebuild()
+            return -1
+        params = {"tz": tz, "since": state.refreshed_until - OVERLAP, "keys": state.segment_keys}
+        with connection.cursor() as cursor:
+            cursor.execute(TOUCHED_SQL, params)
+            cursor.execute("SELECT count(*) FROM touched")
+            (touched,) = cursor.fetchone()
+            if touched:
+                for table in (DAILY, SEGMENT):
+                    cursor.execute(
+                        f"DELETE FROM {table} r USING touched t "  # noqa: S608
+                        "WHERE r.campaign_id = t.campaign_id AND r.day = t.day"
+                    )
+                cursor.execute(_daily_sql(only_touched=True), params)
+                cursor.execute(_segment_sql(only_touched=True), params)
+        state.refreshed_until = started
+        state.save(update_fields=["refreshed_until"])
+    return touched
+
+
+def segment_keys() -> list[str]:
+    """Contact property keys the segment rollup holds, for the dashboard's "split by" select."""
+    state = RollupState.objects.filter(pk=1).only("segment_keys").first()
+    return list(state.segment_keys) if state else []

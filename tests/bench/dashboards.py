@@ -1,0 +1,276 @@
+"""Dashboards at 10,000,000 responses: panel and page server times read from the rollups.
+
+Seeds a dedicated database with set-based SQL (generate_series), once: a later run finds the rows and
+reuses them. BENCH_DASH_ROWS runs it smaller (default 10,000,000). The measuring runs in a child process
+with its own DATABASE_URL, so nothing here touches the other benchmarks' databases.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ROWS = int(os.environ.get("BENCH_DASH_ROWS", 10_000_000))
+DB_NAME = "opennps_bench_dash" if ROWS == 10_000_000 else f"opennps_bench_dash_{ROWS}"
+CAMPAIGNS = 10
+RUNS = 21
+NEW_ANSWERS = 2000
+PANEL_TARGET_MS, PAGE_TARGET_MS = 50, 300
+
+# Weighted by repetition; a contact's attributes come from digits of its number, so answers get the
+# contact's language and plan without a join.
+LANGUAGES = ["en"] * 10 + ["es"] * 3 + ["fr"] * 2 + ["de"] * 2 + ["hi", "pt", "ja"]
+PLANS = ["free"] * 10 + ["pro"] * 6 + ["team"] * 3 + ["enterprise"]
+REGIONS = ["EU"] * 6 + ["US"] * 6 + ["IN"] * 4 + ["APAC"] * 3 + ["LATAM"]
+COMMENTS = ["Fast and friendly support", "Too expensive for what it does", "Setup was confusing", "Love it"]
+CHANNELS = ["email"] * 7 + ["sms"] * 2 + ["web"]
+
+
+def _array(values: list[str]) -> str:
+    return "ARRAY[" + ",".join(f"'{v}'" for v in values) + "]"
+
+
+def _pick(values: list[str], number: str, step: int) -> str:
+    return f"({_array(values)})[1 + (({number}) / {step}) % {len(values)}]"
+
+
+def run():
+    """Run the measuring child against the dedicated database; return its (name, value, unit) lines."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        REDIS_URL="redis://127.0.0.1:6379/13",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.bench.dashboards"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(f"dashboard benchmark failed:\n{done.stdout}\n{done.stderr}")
+    figures = []
+    for line in done.stdout.splitlines():
+        name, _, rest = line.partition(": ")
+        value, _, unit = rest.partition(" ")
+        figures.append((name, value, unit))
+    return figures
+
+
+def _create_database() -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+
+
+def _without_indexes(cursor, tables: list[str]):
+    """Drop the secondary indexes and constraints of `tables`; return the statements that restore them."""
+    restore = []
+    for table in tables:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
+            [table],
+        )
+        for name, definition, kind in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            # Foreign keys come back NOT VALID: the generated rows are consistent by construction.
+            suffix = " NOT VALID" if kind == "f" else ""
+            restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}{suffix}')
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT LIKE '%%_pkey'",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+            restore.append(definition)
+    return restore
+
+
+def seed(rows: int) -> None:
+    """10 campaigns, 2 years of answers, contacts with plan/region/signup_date; one invitation per answer
+    plus a quarter more left unanswered."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from surveys.models import Brand, Campaign
+
+    contacts = max(rows // 10, 100)
+    unanswered = rows // 4
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute(
+            "TRUNCATE responses_answer, surveys_invitation, surveys_contact, surveys_campaign, surveys_brand,"
+            " dashboards_dailyrollup, dashboards_segmentrollup, dashboards_rollupstate RESTART IDENTITY CASCADE"
+        )
+        brand = Brand.objects.create(
+            name="Bench", company_name="Bench Co", sender_name="Bench", sender_email="bench@example.com"
+        )
+        ids = [
+            Campaign.objects.create(
+                name=f"Campaign {n + 1}", brand=brand, channels=[CHANNELS[n]], status="running"
+            ).pk
+            for n in range(CAMPAIGNS)
+        ]
+        restore = _without_indexes(cursor, ["surveys_contact", "surveys_invitation", "responses_answer"])
+        now = timezone.now()
+        cursor.execute(
+            f"""
+            INSERT INTO surveys_contact (id, email, name, language, time_zone, properties, created_at, updated_at)
+            SELECT c + 1, 'customer' || c || '@example.com', 'Customer ' || c, {_pick(LANGUAGES, "c", 1)}, '',
+                   jsonb_build_object('plan', {_pick(PLANS, "c", 20)}, 'region', {_pick(REGIONS, "c", 400)},
+                                      'signup_date', (date '2019-01-01' + (c % 2000))::text),
+                   %(now)s, %(now)s
+            FROM generate_series(0, %(contacts)s - 1) c
+            """,  # noqa: S608 - built from this module's constants
+            {"contacts": contacts, "now": now},
+        )
+        campaign = f"(ARRAY{ids})[1 + (g / %(contacts)s + g) % {CAMPAIGNS}]"
+        channel = f"({_array(CHANNELS)})[1 + (g / %(contacts)s + g) % {CAMPAIGNS}]"
+        # Invitation g goes to contact g mod C; answers 1…rows answer invitations 1…rows.
+        cursor.execute(
+            f"""
+            INSERT INTO surveys_invitation (id, campaign_id, contact_id, channel, round, token, state, language,
+                texts, scheduled_for, state_changed_at, sent_at, attempts, provider_message_id, error, created_at)
+            SELECT g, {campaign}, g %% %(contacts)s + 1, {channel}, g / %(contacts)s + 1, md5(g::text), 'sent',
+                   {_pick(LANGUAGES, "g %% %(contacts)s", 1)}, '{{}}', sent, sent, sent, 1, '', '', sent
+            FROM (SELECT g, %(now)s - random() * interval '730 days' AS sent
+                  FROM generate_series(1, %(total)s) g) s
+            """,  # noqa: S608
+            {"contacts": contacts, "total": rows + unanswered, "now": now},
+        )
+        score = (
+            f"least(10, greatest(0, floor(7.2"
+            f" + CASE {_pick(PLANS, 'g %% %(contacts)s', 20)} WHEN 'enterprise' THEN 1.2 WHEN 'pro' THEN 0.6"
+            f"   WHEN 'free' THEN -0.6 ELSE 0 END"
+            f" + ((g / %(contacts)s + g) % {CAMPAIGNS} - 4.5) * 0.15"
+            f" + (random() + random() + random() + random() - 2) * 3.4)))"
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO responses_answer (invitation_id, campaign_id, contact_id, channel, score, comment,
+                language, answered_at, updated_at, notes, suspected_scanner)
+            SELECT i.id, i.campaign_id, i.contact_id, i.channel, {score.replace("g %%", "i.id %%").replace("(g /", "(i.id /").replace(" + g)", " + i.id)")},
+                   CASE WHEN random() < 0.08 THEN ({_array(COMMENTS)})[1 + i.id % 4] ELSE '' END,
+                   i.language, a.at, a.at, '', false
+            FROM surveys_invitation i
+            CROSS JOIN LATERAL (SELECT least(%(now)s, i.sent_at + random() * interval '3 days') AS at) a
+            WHERE i.id <= %(rows)s
+            """,  # noqa: S608
+            {"contacts": contacts, "rows": rows, "now": now},
+        )
+        for statement in restore:
+            cursor.execute(statement)
+        for table in ("surveys_contact", "surveys_invitation", "responses_answer"):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE surveys_contact, surveys_invitation, responses_answer")
+
+
+def _median_ms(function, runs: int = RUNS) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 1)
+
+
+def measure() -> list[str]:
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from dashboards import queries, rollups
+    from dashboards.filters import Filters, workspace_tz
+    from nps.models import User
+    from nps.roles import Role
+    from responses.models import Answer
+    from surveys.models import Campaign
+
+    lines = []
+    if Answer.objects.count() != ROWS:
+        started = time.perf_counter()
+        seed(ROWS)
+        lines.append(f"dash_seed_s: {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    rollups.rebuild()
+    lines.append(f"dash_rebuild_s: {time.perf_counter() - started:.1f} s")
+
+    campaign = Campaign.objects.order_by("pk").first()
+    today = timezone.now().astimezone(workspace_tz()).date()
+    everything = Filters()
+    last_90 = Filters(start=today - timedelta(days=89), end=today, campaign_ids=(campaign.pk,))
+    two_years = Filters(start=today - timedelta(days=729), end=today, campaign_ids=(campaign.pk,))
+    figures = {
+        "dash_nps_all_ms": lambda: queries.totals(everything),
+        "dash_campaign_90d_ms": lambda: queries.totals(last_90),
+        "dash_trend_weekly_2y_ms": lambda: queries.trend(two_years, "week"),
+        "dash_segment_plan_ms": lambda: queries.segments(everything, "plan"),
+    }
+    for name, function in figures.items():
+        lines.append(f"{name}: {_median_ms(function)} ms (target < {PANEL_TARGET_MS} ms)")
+
+    user = User.objects.filter(email="bench-viewer@example.com").first() or User.objects.create_user(
+        email="bench-viewer@example.com", password="bench-password-2026", role=Role.VIEWER, name="Bench"
+    )
+    client = Client()
+    client.force_login(user)
+    url = f"/?period=90d&campaign={campaign.pk}&by=plan"
+    client.get(url)  # warm up templates and the connection
+
+    def page():
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    lines.append(f"dash_page_campaign_ms: {_median_ms(page)} ms (target < {PAGE_TARGET_MS} ms)")
+
+    # New answers appear: insert a batch, refresh, and check the headline moved by exactly that many.
+    before = queries.totals(everything).split.total
+    rollups.refresh()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO responses_answer (campaign_id, contact_id, channel, score, comment, language,
+                answered_at, updated_at, notes, suspected_scanner)
+            SELECT %(campaign)s, NULL, 'link', (g % 11), '', 'en', now(), now(), '', false
+            FROM generate_series(1, %(n)s) g
+            """,
+            {"campaign": campaign.pk, "n": NEW_ANSWERS},
+        )
+    started = time.perf_counter()
+    rollups.refresh()
+    lines.append(f"dash_refresh_ms: {(time.perf_counter() - started) * 1000:.1f} ms ({NEW_ANSWERS} new answers)")
+    after = queries.totals(everything).split.total
+    if after - before != NEW_ANSWERS:
+        raise RuntimeError(f"refresh added {after - before} answers, expected {NEW_ANSWERS}")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM responses_answer WHERE contact_id IS NULL AND channel = 'link'")
+    rollups.rebuild()
+    return lines
+
+
+def main() -> int:
+    _create_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    for line in measure():
+        print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

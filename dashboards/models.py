@@ -4,7 +4,11 @@ Each row counts answers per score (n0 … n10) and surveys delivered (sent) in o
 data: `dashboards.rollups` rebuilds them from answers and invitations at any time.
 """
 
+from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
 
 from surveys.models import Campaign
 
@@ -89,3 +93,95 @@ class RollupState(models.Model):
 
     def __str__(self):
         return f"Rollups current until {self.refreshed_until}"
+
+
+# ---- Saved views, share links and the weekly digest (issue 5, part 2; see docs/dashboards.md) ----
+
+
+class SavedView(models.Model):
+    """A named dashboard filter (its query string), visible to the whole team; leads save them."""
+
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=2000, blank=True, help_text="The dashboard's filter query string.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [models.UniqueConstraint(Lower("name"), name="savedview_name_ci_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("dashboards:home") + "?" + self.query_with_view
+
+    @property
+    def query_with_view(self) -> str:
+        return f"{self.query}&view={self.pk}" if self.query else f"view={self.pk}"
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def usable(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ShareLink(models.Model):
+    """A read-only public link to a saved view: anyone with the URL sees its panels, signed out."""
+
+    saved_view = models.ForeignKey(SavedView, on_delete=models.CASCADE, related_name="share_links")
+    # 256 random bits, kept in clear so that leads can copy the link again; it only shows aggregates.
+    token = models.CharField(max_length=64, unique=True)
+    include_comments = models.BooleanField(
+        default=False, help_text="Show recent comments, without any contact, on the shared page."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Share link of {self.saved_view}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    @property
+    def url(self) -> str:
+        return settings.PUBLIC_BASE_URL + reverse("dashboards:shared", args=[self.token])
+
+
+class DigestSubscription(models.Model):
+    """A user's opt-in to the weekly digest email, on a weekday and hour of the workspace time zone."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest")
+    weekday = models.PositiveSmallIntegerField(help_text="0 = Monday … 6 = Sunday.")
+    hour = models.PositiveSmallIntegerField(help_text="0–23, workspace time zone.")
+    next_send_at = models.DateTimeField()
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="digest_weekday_0_6"),
+            models.CheckConstraint(condition=models.Q(hour__lte=23), name="digest_hour_0_23"),
+        ]
+        # The dispatcher: subscriptions due now.
+        indexes = [models.Index(fields=["next_send_at"], name="digest_next_send")]
+
+    def __str__(self):
+        return f"Digest for {self.user}"

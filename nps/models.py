@@ -110,3 +110,44 @@ class TeamInvitation(models.Model):
 
     def accept_url(self, token: str) -> str:
         return settings.PUBLIC_BASE_URL + reverse("nps:accept_invitation", args=[token])
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A key for the APIs; only the SHA-256 of the raw key is kept, the key is shown once."""
+
+    name = models.CharField(max_length=100)
+    # The first characters of the raw key, shown in the list so admins can tell keys apart.
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    read_only = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def can_write(self) -> bool:
+        return not self.read_only and self.revoked_at is None
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def scope_label(self) -> str:
+        return "Read-only" if self.read_only else "Read and write"

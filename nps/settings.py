@@ -45,7 +45,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -237,6 +236,8 @@ CONTENT_SECURITY_POLICY = {
 # Answer pages, per client IP: all requests, and requests with an unknown or expired token (guessing).
 ANSWER_RATELIMIT = env.str("ANSWER_RATELIMIT", default="300/m")
 ANSWER_MISS_RATELIMIT = env.str("ANSWER_MISS_RATELIMIT", default="20/m")
+# Requests per API key, counted in the shared cache over both APIs ("600/m", "10/s", "5000/h").
+API_RATELIMIT = env.str("API_RATELIMIT", default="600/m")
 CORS_URLS_REGEX = r"^/w/.*$"  # only the on-site widget endpoints answer other origins
 CORS_ALLOW_ALL_ORIGINS = True
 

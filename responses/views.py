@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from dashboards.metrics import group_of
+from nps.i18n import customer_language
 from nps.roles import public, role_required
 from surveys.models import Invitation
 
@@ -25,18 +26,6 @@ from .models import Answer
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_ACCENT = "#4f46e5"
-
-
-def answer_language(request, invitation: Invitation) -> str:
-    """The invitation's language, else the contact's, else the browser's; always one we ship."""
-    contact = getattr(invitation, "contact", None)
-    for code in (invitation.language, contact.language if contact else ""):
-        if code:
-            try:
-                return translation.get_supported_language_variant(code)
-            except LookupError:
-                continue
-    return translation.get_language_from_request(request)
 
 
 def _ink_for(accent: str) -> str:
@@ -70,7 +59,7 @@ def render_answer(
     request, invitation: Invitation, *, score: int | None = None, preview: bool = False, form=None, status=200
 ) -> HttpResponse:
     """The answer page with `score` chosen; `preview=True` takes an unsaved invitation and posts nowhere."""
-    language = answer_language(request, invitation)
+    language = customer_language(request, invitation)
     existing = None
     if invitation.pk and not preview:
         # _find() joined the answer in already: no query here on the hot path.
@@ -111,7 +100,9 @@ def render_answer(
 
 def _render_public(request, template: str, *, invitation=None, status=200, **context) -> HttpResponse:
     language = (
-        answer_language(request, invitation) if invitation else translation.get_language_from_request(request)
+        customer_language(request, invitation)
+        if invitation
+        else translation.get_language_from_request(request)
     )
     if invitation is not None:
         context.update(_brand_context(request, invitation))
@@ -137,7 +128,9 @@ def _rate_limited(request) -> HttpResponse | None:
 
 def _find(request, token: str) -> Invitation | None:
     invitation = (
-        Invitation.objects.select_related("campaign__brand", "contact", "answer").filter(token=token[:64]).first()
+        Invitation.objects.select_related("campaign__brand", "contact", "answer")
+        .filter(token=token[:64])
+        .first()
     )
     if services.answerable(invitation):
         return invitation
@@ -184,7 +177,7 @@ def _post_answer(request, invitation: Invitation) -> HttpResponse:
     # answer.js sends source=link (automatic, right after a score link was opened) or source=page (the
     # customer changed the score); the Send button posts the whole form without it.
     source = request.POST.get("source")
-    language = answer_language(request, invitation)
+    language = customer_language(request, invitation)
     if not form.is_valid():
         if source:
             with translation.override(language):

@@ -224,6 +224,9 @@ class Audience(models.Model):
         # Dispatcher: members of a campaign that are due.
         indexes = [models.Index(fields=["campaign", "next_due_at"], name="audience_due")]
 
+    def __str__(self):
+        return f"{self.contact} in {self.campaign}"
+
 
 class InvitationQuerySet(models.QuerySet):
     def due(self, now=None):

@@ -9,6 +9,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from nps.i18n import customer_language
 from nps.roles import public, role_required
 
 from . import delivery, forms, importing, services
@@ -231,7 +232,7 @@ def unsubscribe(request, token):
         return render(request, "surveys/unsubscribe_invalid.html", status=404)
     address = delivery.address_of(invitation.contact, invitation.channel)
     context = {"company": invitation.campaign.brand.company_name, "address": address}
-    with translation.override(invitation.language or translation.get_language()):
+    with translation.override(customer_language(request, invitation)):
         if request.method == "POST":
             delivery.unsubscribe(invitation)
             return render(request, "surveys/unsubscribe_done.html", context)

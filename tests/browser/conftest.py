@@ -14,7 +14,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not shutil.which(CHROMIUM):
-        pytest.exit(f"Chromium is required for the browser tests and was not found at {CHROMIUM}", returncode=3)
+        pytest.exit(
+            f"Chromium is required for the browser tests and was not found at {CHROMIUM}", returncode=3
+        )
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,

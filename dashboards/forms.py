@@ -5,7 +5,9 @@ from django.utils import timezone
 
 from surveys.models import Campaign, Channel
 
-from .queries import PERIODS, Filters, workspace_tz
+from . import queries
+from .filters import Filters, workspace_tz
+from .queries import PERIODS
 
 PERIOD_CHOICES = [
     ("7d", "Last 7 days"),
@@ -28,6 +30,8 @@ class FilterForm(forms.Form):
     grain = forms.ChoiceField(
         choices=[("day", "Day"), ("week", "Week"), ("month", "Month")], required=False, initial="week"
     )
+    segment = forms.CharField(required=False, max_length=300)
+    by = forms.ChoiceField(required=False, label="Split by")
     window = forms.TypedChoiceField(
         choices=[(1, "No smoothing"), (4, "Rolling 4"), (12, "Rolling 12")],
         coerce=int,
@@ -38,6 +42,28 @@ class FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.order_by("name")
+        self.property_keys = queries.property_keys()
+        self.fields["by"].choices = [
+            (key, key.replace("_", " ").capitalize()) for key in self.property_keys
+        ] + [
+            ("campaign", "Campaign"),
+            ("channel", "Channel"),
+            ("language", "Language"),
+        ]
+
+    def clean_segment(self) -> tuple[str, str] | None:
+        """`key:value`, e.g. plan:pro, channel:email, campaign:12 or language:hi."""
+        text = self.cleaned_data["segment"]
+        if not text:
+            return None
+        key, colon, value = text.partition(":")
+        if not colon or not key.strip():
+            raise forms.ValidationError(
+                "A segment looks like plan:pro (a property or channel, a colon, a value)."
+            )
+        if key == "campaign" and not value.isdigit():
+            raise forms.ValidationError("A campaign segment is campaign: and the campaign's number.")
+        return key.strip(), value
 
     def clean(self):
         cleaned = super().clean()
@@ -50,6 +76,7 @@ class FilterForm(forms.Form):
         cleaned["period"] = period
         cleaned["grain"] = cleaned.get("grain") or "week"
         cleaned["window"] = cleaned.get("window") or 1
+        cleaned["by"] = cleaned.get("by") or (self.property_keys[0] if self.property_keys else "campaign")
         return cleaned
 
     def filters(self) -> Filters:
@@ -65,4 +92,5 @@ class FilterForm(forms.Form):
             end=end,
             campaign_ids=tuple(c.pk for c in data.get("campaign") or ()),
             channels=tuple(data.get("channel") or ()),
+            segment=data.get("segment"),
         )

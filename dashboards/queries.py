@@ -160,6 +160,11 @@ def _labels(by: str, values) -> dict[str, str]:
     return {v: v or "(empty)" for v in values}
 
 
+def segment_label(key: str, value: str) -> str:
+    """How a segment reads: "Plan: pro", "Campaign: Support NPS"."""
+    return f"{key.replace('_', ' ').capitalize()}: {_labels(key, [value])[value]}"
+
+
 def segments(filters: Filters, by: str, *, overall: Split | None = None) -> list[Segment]:
     """NPS per value of `by` (campaign, channel, language or a contact property), biggest impact first."""
     counts = {value: c for value, c in _segment_counts(filters, by).items() if sum(c[0].values()) or c[1]}

@@ -7,7 +7,7 @@ Slow at millions of answers: the dashboard itself reads the rollups.
 
 from datetime import date, datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
@@ -79,9 +79,9 @@ def trend(filters: Filters, grain: str = "week") -> list[tuple[date, dict[int, i
 
 def _value_of(by: str):
     if by == "campaign":
-        return "campaign_id"
+        return F("campaign_id")
     if by in ("channel", "language"):
-        return by
+        return F(by)
     return KeyTextTransform(by, "contact__properties")
 
 

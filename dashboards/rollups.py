@@ -25,7 +25,7 @@ DAILY = DailyRollup._meta.db_table
 SEGMENT = SegmentRollup._meta.db_table
 COUNTS = ", ".join(SCORE_FIELDS)
 SUM_COUNTS = ", ".join(f"sum({f})" for f in SCORE_FIELDS)
-SCORE_COUNTS = ", ".join(f"count(*) FILTER (WHERE a.score = {s})" for s in range(11))
+SCORE_COUNTS = ", ".join(f"count(*) FILTER (WHERE a.score = {s}) AS n{s}" for s in range(11))
 NO_SCORES = ", ".join("0" for _ in range(11))
 
 # Days in the workspace time zone; a touched bucket's day as a [start, end) range of timestamps, so that
@@ -162,6 +162,8 @@ def refresh() -> int:
             return -1
         params = {"tz": tz, "since": state.refreshed_until - OVERLAP, "keys": state.segment_keys}
         with connection.cursor() as cursor:
+            # Left over when the caller's transaction is still open (a nested atomic block).
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.touched")
             cursor.execute(TOUCHED_SQL, params)
             cursor.execute("SELECT count(*) FROM touched")
             (touched,) = cursor.fetchone()

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import rollups
+from . import digest, rollups
 
 
 @shared_task(name="dashboards.tasks.refresh_rollups", ignore_result=True)
@@ -14,3 +14,9 @@ def rebuild_rollups() -> None:
     """Nightly (beat): recompute everything, which also catches deleted answers and changed properties."""
     if rollups.is_supported():
         rollups.rebuild()
+
+
+@shared_task(name="dashboards.tasks.send_due_digests", ignore_result=True)
+def send_due_digests() -> int:
+    """Every 5 minutes (beat): send the weekly digests that are due, each once."""
+    return digest.send_due_digests()

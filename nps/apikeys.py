@@ -61,6 +61,13 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), seconds
 
 
+def describe_rate(rate: str) -> str:
+    """'600/m' -> '600 requests a minute', for people."""
+    count, seconds = parse_rate(rate)
+    unit = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}[seconds]
+    return f"{count} request{'s' if count != 1 else ''} a {unit}"
+
+
 def check_rate(key: ApiKey) -> int | None:
     """Count one request of `key`; None when allowed, else the seconds to wait before the next one.
 

@@ -11,6 +11,8 @@ app.autodiscover_tasks()
 # Schedules live in database rows; beat only wakes the dispatcher once a minute (see docs/operations.md).
 app.conf.beat_schedule = {
     "dispatch-due-work": {"task": "surveys.tasks.dispatch_due", "schedule": 60.0},
+    # Webhooks out: retries whose time has come (the schedule is in WebhookDelivery rows).
+    "send-due-webhooks": {"task": "nps.tasks.send_due_webhooks", "schedule": 60.0},
     # Dashboards: new and changed answers reach the rollups within a minute; a nightly rebuild also
     # catches deletions and changed contact properties (see docs/dashboards.md).
     "refresh-dashboard-rollups": {"task": "dashboards.tasks.refresh_rollups", "schedule": 60.0},
@@ -18,4 +20,6 @@ app.conf.beat_schedule = {
         "task": "dashboards.tasks.rebuild_rollups",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Weekly digests: each subscription row holds its next send time (see docs/dashboards.md).
+    "send-due-digests": {"task": "dashboards.tasks.send_due_digests", "schedule": 300.0},
 }

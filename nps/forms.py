@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import validate_password
 
-from .models import User
+from .models import User, WebhookEndpoint, WebhookEvent
 from .roles import Role
+from .webhooks import is_allowed_url
 
 # Shown next to the role choice wherever an admin picks one.
 ROLE_HELP = {
@@ -102,3 +103,63 @@ def lockout_username(request, credentials=None) -> str:
     """The address django-axes counts failures against, lower-cased: capitals must not reset the count."""
     source = credentials if credentials else getattr(request, "POST", {})
     return (source.get("username") or "").strip().lower()
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="What uses it, e.g. “CRM sync” or “Support phone line”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    scope = forms.ChoiceField(
+        choices=[("read", "Read-only"), ("write", "Read and write")], initial="read", widget=forms.RadioSelect
+    )
+
+    SCOPE_HELP = {
+        "read": "Lists and reads contacts, responses, metrics and campaigns.",
+        "write": "Also creates and erases contacts, sends surveys and records responses.",
+    }
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the key a name.")
+        return name
+
+    def scope_options(self):
+        return [(radio, self.SCOPE_HELP[radio.data["value"]]) for radio in self["scope"]]
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(
+        label="Endpoint URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text="An HTTPS URL. Plain http:// only to localhost or 127.0.0.1, for development.",
+        widget=forms.URLInput(attrs={"placeholder": "https://example.com/hooks/opennps"}),
+    )
+    events = forms.MultipleChoiceField(
+        label="Events to send",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one event to send."},
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["url", "description", "events", "is_active"]
+        labels = {"description": "Description", "is_active": "Send events to this endpoint"}
+        help_texts = {"description": "Optional: what receives these events, e.g. “CRM sync”."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = WebhookEvent.choices
+        if not self.instance.pk:
+            self.initial.setdefault("events", list(WebhookEvent.values))
+
+    def clean_url(self):
+        url = self.cleaned_data["url"].strip()
+        if not is_allowed_url(url):
+            raise forms.ValidationError(
+                "Use an https:// URL. Plain http:// is only accepted for localhost and 127.0.0.1 (development)."
+            )
+        return url

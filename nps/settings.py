@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Serves the API docs page from the swagger-ui files it ships (no CDN).
+    "ninja",
     "phonenumber_field",
     "anymail",
     "axes",
@@ -236,6 +238,8 @@ CONTENT_SECURITY_POLICY = {
 # Answer pages, per client IP: all requests, and requests with an unknown or expired token (guessing).
 ANSWER_RATELIMIT = env.str("ANSWER_RATELIMIT", default="300/m")
 ANSWER_MISS_RATELIMIT = env.str("ANSWER_MISS_RATELIMIT", default="20/m")
+# Public share links of dashboards (/s/<token>/), per client IP.
+SHARE_RATELIMIT = env.str("SHARE_RATELIMIT", default="60/m")
 # Requests per API key, counted in the shared cache over both APIs ("600/m", "10/s", "5000/h").
 API_RATELIMIT = env.str("API_RATELIMIT", default="600/m")
 CORS_URLS_REGEX = r"^/w/.*$"  # only the on-site widget endpoints answer other origins

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import forms, views
+from . import forms, views, webhook_views
+from .api import urlpatterns as api_urlpatterns
 
 account_patterns = [
     path(
@@ -34,6 +35,15 @@ account_patterns = [
     path("settings/team/invite/", views.invite, name="invite"),
     path("settings/team/invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),
     path("settings/team/<int:pk>/", views.edit_member, name="edit_member"),
+    path("settings/api-keys/", views.api_keys, name="api_keys"),
+    path("settings/api-keys/new/", views.create_api_key, name="create_api_key"),
+    path("settings/api-keys/<int:pk>/revoke/", views.revoke_api_key, name="revoke_api_key"),
+    path("settings/webhooks/", webhook_views.webhook_list, name="webhook_list"),
+    path("settings/webhooks/new/", webhook_views.webhook_create, name="webhook_create"),
+    path("settings/webhooks/<int:pk>/", webhook_views.webhook_detail, name="webhook_detail"),
+    path("settings/webhooks/<int:pk>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
+    path("settings/webhooks/<int:pk>/test/", webhook_views.webhook_test, name="webhook_test"),
+    path("settings/webhooks/<int:pk>/rotate/", webhook_views.webhook_rotate, name="webhook_rotate"),
     path("join/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("account/", views.account, name="account"),
     path("account/password/", views.change_password, name="change_password"),
@@ -45,6 +55,10 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("responses.urls")),
     path("", include("surveys.urls")),
+    # The native REST API; its views authenticate by API key (nps/api.py).
+    path("api/v1/", include((api_urlpatterns(), "api"))),
+    # The Delighted-compatible API (surveys/delighted.py), also authenticated by API key.
+    path("v1/", include("surveys.delighted")),
     # ESP tracking webhooks (bounces, complaints), authenticated by ANYMAIL["WEBHOOK_SECRET"].
     path("anymail/", include("anymail.urls")),
     # Brand logos are public (emails and answer pages show them); other uploads (CSV imports) never are.

@@ -13,8 +13,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.static import serve
 
-from . import forms, services
-from .models import TeamInvitation, User
+from . import apikeys, forms, services
+from .models import ApiKey, TeamInvitation, User
 from .roles import Role, public, role_required
 
 
@@ -62,6 +62,24 @@ SETTINGS_CARDS = [
         "Brands",
         "Sender and look",
         "The sender name and address, logo and accent colour customers see in every survey.",
+    ),
+    (
+        "nps:api_keys",
+        "API keys",
+        "Connect your systems",
+        "Keys for the REST API and the Delighted-compatible API: create, scope and revoke them.",
+    ),
+    (
+        "nps:webhook_list",
+        "Webhooks",
+        "Events to your systems",
+        "Signed notifications of new answers, comments and unsubscribes, with a delivery log.",
+    ),
+    (
+        "responses:import_start",
+        "History import",
+        "Bring your past answers",
+        "Upload a Delighted export or any CSV of past answers; they appear in the dashboards.",
     ),
 ]
 
@@ -195,3 +213,42 @@ def change_password(request):
     update_session_auth_hash(request, form.user)
     messages.success(request, "Your password is changed.")
     return redirect("nps:account")
+
+
+def _api_keys_page(request, form, *, new_key="", status=200):
+    context = {
+        "keys": ApiKey.objects.select_related("created_by"),
+        "form": form,
+        "new_key": new_key,
+        "rate": apikeys.describe_rate(settings.API_RATELIMIT),
+    }
+    return render(request, "nps/api_keys.html", context, status=status)
+
+
+@role_required("admin")
+def api_keys(request):
+    return _api_keys_page(request, forms.ApiKeyForm())
+
+
+@require_POST
+@role_required("admin")
+def create_api_key(request):
+    form = forms.ApiKeyForm(request.POST)
+    if not form.is_valid():
+        return _api_keys_page(request, form, status=400)
+    key, raw = apikeys.create_api_key(
+        name=form.cleaned_data["name"], read_only=form.cleaned_data["scope"] == "read", by=request.user
+    )
+    # Rendered, not redirected: the raw key is shown on this one response and never stored.
+    response = _api_keys_page(request, forms.ApiKeyForm(), new_key=raw, status=201)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@role_required("admin")
+def revoke_api_key(request, pk):
+    key = get_object_or_404(ApiKey, pk=pk)
+    apikeys.revoke_api_key(key)
+    messages.success(request, f"The key “{key.name}” is revoked: requests with it are refused from now on.")
+    return redirect("nps:api_keys")

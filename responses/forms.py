@@ -4,7 +4,8 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import to_python as to_phone_number
 
-from surveys.models import Campaign, Contact
+from surveys.forms import ContactImportUploadForm
+from surveys.models import Brand, Campaign, Contact
 
 SCORES = [(n, str(n)) for n in range(11)]
 COMMENT_MAX = 5000
@@ -71,3 +72,62 @@ class PhoneAnswerForm(forms.Form):
                 f"No contact has the address or number “{value}”. Import or add them first."
             )
         return contact
+
+
+class HistoryUploadForm(ContactImportUploadForm):
+    """A CSV of past answers and the brand whose dashboards show them."""
+
+    brand = forms.ModelChoiceField(
+        queryset=Brand.objects.order_by("name"),
+        label="Brand",
+        empty_label=None,
+        help_text="The answers join this brand's “Imported history” campaign.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            "A Delighted responses export as it is, or any CSV with a header row: email, score, comment, "
+            "date and more columns. Comma, semicolon or tab; UTF-8, UTF-16 or Excel's Windows encoding."
+        )
+        self.order_fields(["file", "brand"])
+
+
+class HistoryMappingForm(forms.Form):
+    """One choice per column; a score, a date and an email or phone column are required, each once."""
+
+    def __init__(self, *args, headers, mapping, **kwargs):
+        from .importing import TARGET_LABELS, TARGETS
+
+        super().__init__(*args, **kwargs)
+        self.headers, self.labels = headers, TARGET_LABELS
+        choices = [(target, TARGET_LABELS[target]) for target in TARGETS]
+        for index, header in enumerate(headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header, choices=choices, initial=mapping[index] if index < len(mapping) else "property"
+            )
+
+    def column_fields(self):
+        return [self[f"column_{index}"] for index in range(len(self.headers))]
+
+    def clean(self):
+        from .importing import SINGLE_TARGETS
+
+        data = super().clean()
+        mapping = [data.get(f"column_{index}") for index in range(len(self.headers))]
+        if None in mapping:
+            return data
+        for target in SINGLE_TARGETS:
+            columns = [self.headers[index] for index, value in enumerate(mapping) if value == target]
+            if len(columns) > 1:
+                raise forms.ValidationError(
+                    f"Only one column can be {self.labels[target]}: “{columns[0]}” and “{columns[1]}” both are."
+                )
+        if "score" not in mapping:
+            raise forms.ValidationError("Choose the column that holds the score.")
+        if "date" not in mapping:
+            raise forms.ValidationError("Choose the column that holds the date of each answer.")
+        if "email" not in mapping and "phone" not in mapping:
+            raise forms.ValidationError("Choose the column that holds the email or the phone number.")
+        data["mapping"] = mapping
+        return data

@@ -30,6 +30,9 @@ class Answer(models.Model):
     # Recorded by the answer page's automatic request in a way that looks like a link scanner running
     # JavaScript (seconds after delivery, or several score links in a row); a customer's own action clears it.
     suspected_scanner = models.BooleanField(default=False)
+    # History imports: where the answer came from ("delighted:<response id>" or "csv:<hash>"), so that
+    # importing the same file twice adds nothing.
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-answered_at"]
@@ -51,3 +54,57 @@ class Answer(models.Model):
     @property
     def group(self) -> str:
         return group_of(self.score)
+
+
+class ResponseImport(models.Model):
+    """One CSV upload of past answers (a Delighted export or any CSV): uploaded → checked → imported."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Waiting for column mapping"
+        CHECKING = "checking", "Checking rows"
+        CHECKED = "checked", "Checked, waiting for your choice"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        CANCELLED = "cancelled", "Nothing imported"
+        FAILED = "failed", "Failed"
+
+    file = models.FileField(upload_to="imports/")
+    original_name = models.CharField(max_length=255)
+    is_delighted = models.BooleanField(default=False, help_text="The columns are those of a Delighted export.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=1, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    # One target per column (responses.importing.TARGETS).
+    mapping = models.JSONField(default=list, blank=True)
+    # The answers join this brand's "Imported history" campaign.
+    brand = models.ForeignKey("surveys.Brand", on_delete=models.CASCADE, related_name="+")
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    invalid_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    contacts_created = models.PositiveIntegerField(default=0)
+    # The first rejected rows: [{"line": 7, "reason": "…"}].
+    errors = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True, help_text="Why the import failed, for the admin.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.status})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("responses:import_detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

@@ -6,8 +6,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from nps import webhooks
+from nps.models import WebhookEvent
 from surveys.models import Campaign, Channel, Contact, Invitation
 
+from . import serializers
 from .models import Answer
 
 # Link scanners that run JavaScript (sandboxes that "detonate" links) load the page seconds after the
@@ -16,6 +19,16 @@ SCANNER_DELIVERY_WINDOW = timedelta(seconds=30)
 SCANNER_BURST_WINDOW = timedelta(seconds=60)
 # How long an answer link keeps working after the invitation was sent.
 LINK_VALID_DAYS = 180
+
+
+def announce(answer_pk: int, event_type: str) -> None:
+    """Webhooks: survey_response.created or .updated for this answer, once the transaction commits."""
+
+    def build() -> dict | None:
+        answer = Answer.objects.select_related("contact", "recorded_by").filter(pk=answer_pk).first()
+        return serializers.survey_response(answer) if answer else None
+
+    webhooks.emit(event_type, build)
 
 
 def answerable(invitation: Invitation | None, *, now=None) -> bool:
@@ -51,6 +64,10 @@ def record_score(
             and now - previous.updated_at < SCANNER_BURST_WINDOW
         )
         suspect = just_delivered or link_burst
+    existed = None
+    # Only when an endpoint listens (a cache read): is this a new answer or a changed one?
+    if webhooks.is_wanted(WebhookEvent.RESPONSE_CREATED, WebhookEvent.RESPONSE_UPDATED):
+        existed = previous is not None if from_link else Answer.objects.filter(invitation=invitation).exists()
     # One INSERT … ON CONFLICT on the invitation's unique key: concurrent clicks leave one answer, the latest.
     (answer,) = Answer.objects.bulk_create(
         [
@@ -70,6 +87,8 @@ def record_score(
         unique_fields=["invitation"],
         update_fields=["score", "updated_at", "suspected_scanner"],
     )
+    if existed is not None:
+        announce(answer.pk, WebhookEvent.RESPONSE_UPDATED if existed else WebhookEvent.RESPONSE_CREATED)
     return answer
 
 
@@ -80,6 +99,7 @@ def save_comment(invitation: Invitation, *, comment: str) -> Answer:
         answer.comment = comment.strip()
         answer.updated_at = timezone.now()
         answer.save(update_fields=["comment", "updated_at"])
+        announce(answer.pk, WebhookEvent.RESPONSE_UPDATED)
     return answer
 
 
@@ -112,7 +132,7 @@ def record_phone_answer(
             state_changed_at=now,
             sent_at=now,
         )
-        return Answer.objects.create(
+        answer = Answer.objects.create(
             invitation=invitation,
             campaign=campaign,
             contact=contact,
@@ -125,3 +145,75 @@ def record_phone_answer(
             updated_at=now,
             recorded_by=by,
         )
+        announce(answer.pk, WebhookEvent.RESPONSE_CREATED)
+    return answer
+
+
+def create_response(
+    *,
+    contact: Contact,
+    campaign: Campaign,
+    score: int,
+    channel: str = Channel.PHONE,
+    comment: str = "",
+    notes: str = "",
+    answered_at=None,
+    by=None,
+) -> Answer:
+    """An answer given outside our own pages (a phone call, the API): a sent invitation and its answer."""
+    if not 0 <= score <= 10:
+        raise ValueError(f"An NPS score is 0–10, not {score}.")
+    now = timezone.now()
+    answered_at = answered_at or now
+    with transaction.atomic():
+        # Serialises answers of one contact so the next round number is free.
+        Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        last_round = Invitation.objects.filter(campaign=campaign, contact=contact, channel=channel).aggregate(
+            last=Max("round")
+        )["last"]
+        invitation = Invitation.objects.create(
+            campaign=campaign,
+            contact=contact,
+            channel=channel,
+            round=(last_round or 0) + 1,
+            state=Invitation.State.SENT,
+            language=contact.language,
+            scheduled_for=answered_at,
+            state_changed_at=now,
+            sent_at=answered_at,
+        )
+        answer = Answer.objects.create(
+            invitation=invitation,
+            campaign=campaign,
+            contact=contact,
+            channel=channel,
+            score=score,
+            comment=comment.strip(),
+            notes=notes.strip(),
+            language=contact.language,
+            answered_at=answered_at,
+            updated_at=now,
+            recorded_by=by,
+        )
+        announce(answer.pk, WebhookEvent.RESPONSE_CREATED)
+    return answer
+
+
+def update_response(
+    answer: Answer, *, score: int | None = None, comment: str | None = None, notes: str | None = None
+) -> Answer:
+    """Change an answer's score, comment or notes; fields left None are kept."""
+    if score is not None and not 0 <= score <= 10:
+        raise ValueError(f"An NPS score is 0–10, not {score}.")
+    with transaction.atomic():
+        answer = Answer.objects.select_for_update().get(pk=answer.pk)
+        if score is not None:
+            answer.score = score
+        if comment is not None:
+            answer.comment = comment.strip()
+        if notes is not None:
+            answer.notes = notes.strip()
+        answer.updated_at = timezone.now()
+        answer.save(update_fields=["score", "comment", "notes", "updated_at"])
+        announce(answer.pk, WebhookEvent.RESPONSE_UPDATED)
+    return answer

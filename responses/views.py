@@ -202,8 +202,15 @@ def thanks(request, token):
     invitation = _find(request, token)
     if invitation is None:
         return _invalid(request)
+    # Set per survey request through the APIs (Delighted's thank_you_message and thank_you_link_url).
+    link = invitation.texts.get("thank_you_link_url", "")
     return _render_public(
-        request, "responses/thanks.html", invitation=invitation, answer_url=invitation.answer_path()
+        request,
+        "responses/thanks.html",
+        invitation=invitation,
+        answer_url=invitation.answer_path(),
+        thank_you_message=invitation.texts.get("thank_you_message", ""),
+        thank_you_link=link if link.startswith(("https://", "http://")) else "",
     )
 
 

@@ -49,10 +49,42 @@ def is_suppressed(address: str) -> bool:
 
 def suppress(address: str, *, reason: str, detail: str = "") -> Suppression:
     """Put an address on the suppression list (the first reason recorded is kept)."""
-    suppression, _ = Suppression.objects.get_or_create(
+    suppression, created = Suppression.objects.get_or_create(
         address=address.strip().lower(), defaults={"reason": reason, "detail": detail[:2000]}
     )
+    if created and reason in (Suppression.Reason.UNSUBSCRIBED, Suppression.Reason.MANUAL):
+        _announce_unsubscribe(suppression.pk)
     return suppression
+
+
+def _announce_unsubscribe(suppression_pk: int) -> None:
+    """Webhooks: unsubscribe.created, once the transaction commits (nothing at all when nobody listens)."""
+    from nps import webhooks
+    from nps.models import WebhookEvent
+
+    def build() -> dict | None:
+        from responses.serializers import unsubscribe as unsubscribe_data
+
+        suppression = Suppression.objects.filter(pk=suppression_pk).first()
+        if suppression is None:
+            return None
+        address = suppression.address
+        by_address = Q(phone=address) if address.startswith("+") else Q(email__iexact=address)
+        contact = Contact.objects.filter(by_address).first()
+        return unsubscribe_data(suppression, contact)
+
+    webhooks.emit(WebhookEvent.UNSUBSCRIBE_CREATED, build)
+
+
+def cancel_pending(contact: Contact, *, campaign: Campaign | None = None, reason: str) -> int:
+    """Cancel a contact's surveys not sent yet (on one campaign or all); returns how many.
+
+    Only rows still queued change: a worker that already claimed one (sending) finishes it.
+    """
+    pending = Invitation.objects.filter(contact=contact, state=Invitation.State.QUEUED)
+    if campaign is not None:
+        pending = pending.filter(campaign=campaign)
+    return pending.update(state=Invitation.State.SUPPRESSED, state_changed_at=timezone.now(), error=reason)
 
 
 def unsubscribe(invitation: Invitation) -> Suppression | None:

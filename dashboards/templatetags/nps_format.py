@@ -1,3 +1,5 @@
+import math
+
 from django import template
 
 register = template.Library()
@@ -8,7 +10,8 @@ def nps(value):
     """An NPS as people write it: +32, −8, 0; a dash when there is none."""
     if value is None:
         return "–"
-    rounded = round(value)
+    # Half away from zero, as people round (+12.5 → +13); Python's round() would give +12.
+    rounded = int(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
     if rounded > 0:
         return f"+{rounded}"
     return f"−{abs(rounded)}" if rounded < 0 else "0"

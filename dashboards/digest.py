@@ -1,0 +1,140 @@
+"""The weekly digest email: last week's NPS, its change, the split and a few recent comments per group."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from anymail.message import AnymailMessage
+from django.conf import settings
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from responses.models import Answer
+
+from . import queries
+from .filters import Filters, workspace_tz
+from .metrics import DETRACTOR, PASSIVE, PROMOTER, Split, differs_significantly
+from .models import DigestSubscription
+from .services import next_digest_time
+from .templatetags.nps_format import nps as format_nps
+
+logger = logging.getLogger(__name__)
+
+COMMENTS_PER_GROUP = 3
+SCORES_OF = {PROMOTER: (9, 10), PASSIVE: (7, 8), DETRACTOR: (0, 6)}
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Digest:
+    filters: Filters
+    split: Split
+    previous: Split
+    comments: dict[str, list[Answer]]
+
+    @property
+    def change(self) -> float | None:
+        if self.split.nps is None or self.previous.nps is None:
+            return None
+        return self.split.nps - self.previous.nps
+
+    @property
+    def change_is_significant(self) -> bool:
+        return differs_significantly(self.split, self.previous)
+
+
+def last_week(now: datetime) -> Filters:
+    """The seven whole days before today, in the workspace time zone."""
+    today = now.astimezone(workspace_tz()).date()
+    return Filters(start=today - timedelta(days=7), end=today - timedelta(days=1))
+
+
+def _comments(filters: Filters, group: str) -> QuerySet[Answer]:
+    low, high = SCORES_OF[group]
+    return (
+        queries.answers(filters)
+        .exclude(comment="")
+        .filter(score__gte=low, score__lte=high)
+        .select_related("campaign")
+        .order_by("-answered_at")[:COMMENTS_PER_GROUP]
+    )
+
+
+def build_digest(now: datetime) -> Digest:
+    filters = last_week(now)
+    return Digest(
+        filters=filters,
+        split=queries.split(filters),
+        previous=queries.split(filters.previous()),
+        comments={group: list(_comments(filters, group)) for group in (DETRACTOR, PASSIVE, PROMOTER)},
+    )
+
+
+def _subject(digest: Digest) -> str:
+    if digest.split.nps is None:
+        return "Your weekly NPS: no answers last week"
+    subject = f"Your weekly NPS: {format_nps(digest.split.nps)}"
+    if digest.change is not None:
+        subject += f" ({format_nps(digest.change)} vs the week before)"
+    return subject
+
+
+def build_message(user, digest: Digest) -> AnymailMessage:
+    """The digest email of one user (HTML and text); it names no contact."""
+    base = settings.PUBLIC_BASE_URL
+    start, end = digest.filters.start, digest.filters.end
+    context = {
+        "user": user,
+        "digest": digest,
+        "groups": [
+            ("Detractors", DETRACTOR, digest.comments[DETRACTOR]),
+            ("Passives", PASSIVE, digest.comments[PASSIVE]),
+            ("Promoters", PROMOTER, digest.comments[PROMOTER]),
+        ],
+        "dashboard_url": f"{base}{reverse('dashboards:home')}?period=custom&start={start}&end={end}",
+        "settings_url": base + reverse("dashboards:digest_settings"),
+    }
+    message = AnymailMessage(
+        subject=_subject(digest),
+        body=render_to_string("emails/digest.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        tags=["nps-digest"],
+    )
+    message.attach_alternative(render_to_string("emails/digest.html", context), "text/html")
+    return message
+
+
+def send_due_digests(now: datetime | None = None) -> int:
+    """Send every digest that is due, each exactly once even with several dispatchers; returns how many."""
+    now = now or timezone.now()
+    sent = 0
+    digest = None
+    due = (
+        DigestSubscription.objects.filter(next_send_at__lte=now)
+        .select_related("user")
+        .order_by("next_send_at")
+    )
+    for subscription in due[:BATCH]:
+        old = subscription.next_send_at
+        new = next_digest_time(subscription.weekday, subscription.hour, after=max(now, old))
+        # Claim: only the dispatcher whose UPDATE still sees the old time sends it.
+        claimed = DigestSubscription.objects.filter(pk=subscription.pk, next_send_at=old).update(
+            next_send_at=new
+        )
+        if not claimed or not subscription.user.is_active:
+            continue
+        digest = digest or build_digest(now)
+        try:
+            build_message(subscription.user, digest).send()
+        except Exception:
+            logger.exception(
+                "Weekly digest to user %s failed; retried at the next dispatch", subscription.user_id
+            )
+            DigestSubscription.objects.filter(pk=subscription.pk, next_send_at=new).update(next_send_at=old)
+            continue
+        DigestSubscription.objects.filter(pk=subscription.pk).update(last_sent_at=now)
+        sent += 1
+    return sent

@@ -1,0 +1,28 @@
+"""The dashboard's toolbar (saved views, save, share, export, comments): one tag in home.html."""
+
+from django import template
+
+from nps.roles import has_role
+
+from ..models import SavedView
+from ..services import clean_query
+
+register = template.Library()
+
+
+@register.inclusion_tag("dashboards/_toolbar.html", takes_context=True)
+def dashboard_toolbar(context):
+    request = context["request"]
+    current = None
+    view_id = request.GET.get("view", "")
+    views = list(SavedView.objects.all())
+    if view_id.isdigit():
+        current = next((v for v in views if v.pk == int(view_id)), None)
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "views": views,
+        "current_view": current,
+        "query": clean_query(request.GET.urlencode()),
+        "can_lead": has_role(request.user, "lead"),
+    }

@@ -60,33 +60,39 @@ def _daily_sql(only_touched: bool) -> str:
     """  # noqa: S608
 
 
-def _segment_sql(only_touched: bool) -> str:
+def _segment_sql(only_touched: bool, keys: list[str]) -> tuple[str, dict]:
+    """One pass over the answers grouped by every segment property at once (a few hundred thousand
+    groups at 10 million answers), then unpivoted into one row per property: far cheaper than a row per
+    answer and property."""
     answers = IN_BUCKET.format(alias="a", column="answered_at") if only_touched else ""
     sent = IN_BUCKET.format(alias="i", column="sent_at") if only_touched else ""
-    # jsonb_each_text gives the same text as ->> does for the raw filter; JSON null values are no segment.
-    properties = """
-        JOIN surveys_contact c ON c.id = {alias}.contact_id
-        CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(c.properties) = 'object'
-                                                THEN c.properties ELSE '{{}}'::jsonb END) p
-    """
-    keep = "p.key = ANY(%(keys)s) AND p.value IS NOT NULL"
-    return f"""
+    # ->> gives NULL for a missing key, a JSON null or a properties value that is no object: no segment.
+    columns = ", ".join(f"properties ->> %(key{n})s AS v{n}" for n in range(len(keys)))
+    values = ", ".join(f"v{n}" for n in range(len(keys)))
+    group = ", ".join(str(n) for n in range(1, 4 + len(keys)))
+    pairs = ", ".join(f"(%(key{n})s, p.v{n})" for n in range(len(keys)))
+    contacts = f"(SELECT id, {columns} FROM surveys_contact) c"  # noqa: S608
+    sql = f"""
         INSERT INTO {SEGMENT} (campaign_id, day, channel, key, value, sent, {COUNTS})
-        SELECT campaign_id, day, channel, key, value, sum(sent), {SUM_COUNTS} FROM (
-            SELECT a.campaign_id, {DAY_OF.format(column="a.answered_at")} AS day, a.channel, p.key, p.value,
+        SELECT p.campaign_id, p.day, p.channel, kv.key, kv.value, sum(p.sent), {SUM_COUNTS} FROM (
+            SELECT a.campaign_id, {DAY_OF.format(column="a.answered_at")} AS day, a.channel, {values},
                    0 AS sent, {SCORE_COUNTS}
-            FROM responses_answer a {answers} {properties.format(alias="a")}
-            WHERE {keep}
-            GROUP BY 1, 2, 3, 4, 5
+            FROM responses_answer a {answers}
+            JOIN {contacts} ON c.id = a.contact_id
+            GROUP BY {group}
             UNION ALL
-            SELECT i.campaign_id, {DAY_OF.format(column="i.sent_at")}, i.channel, p.key, p.value,
+            SELECT i.campaign_id, {DAY_OF.format(column="i.sent_at")}, i.channel, {values},
                    count(*), {NO_SCORES}
-            FROM surveys_invitation i {sent} {properties.format(alias="i")}
-            WHERE i.state = 'sent' AND i.sent_at IS NOT NULL AND {keep}
-            GROUP BY 1, 2, 3, 4, 5
-        ) parts
+            FROM surveys_invitation i {sent}
+            JOIN {contacts} ON c.id = i.contact_id
+            WHERE i.state = 'sent' AND i.sent_at IS NOT NULL
+            GROUP BY {group}
+        ) p
+        CROSS JOIN LATERAL (VALUES {pairs}) kv (key, value)
+        WHERE kv.value IS NOT NULL
         GROUP BY 1, 2, 3, 4, 5
     """  # noqa: S608
+    return sql, {f"key{n}": key for n, key in enumerate(keys)}
 
 
 SEGMENT_KEYS_SQL = f"""
@@ -131,13 +137,17 @@ def rebuild() -> RollupState:
     with transaction.atomic():
         state = _state()
         with connection.cursor() as cursor:
+            # Big sorts and hashes in memory rather than on disk, for this transaction only.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute(SEGMENT_KEYS_SQL)
             keys = [row[0] for row in cursor.fetchall()]
             # DELETE, not TRUNCATE: dashboards keep reading the old rows until this commits.
             cursor.execute(f"DELETE FROM {DAILY}")  # noqa: S608
             cursor.execute(f"DELETE FROM {SEGMENT}")  # noqa: S608
             cursor.execute(_daily_sql(only_touched=False), {"tz": tz})
-            cursor.execute(_segment_sql(only_touched=False), {"tz": tz, "keys": keys})
+            if keys:
+                sql, params = _segment_sql(only_touched=False, keys=keys)
+                cursor.execute(sql, {"tz": tz, **params})
         state.refreshed_until = started
         state.rebuilt_at = timezone.now()
         state.time_zone = tz
@@ -160,7 +170,7 @@ def refresh() -> int:
         if state.refreshed_until is None or state.time_zone != tz:
             rebuild()
             return -1
-        params = {"tz": tz, "since": state.refreshed_until - OVERLAP, "keys": state.segment_keys}
+        params = {"tz": tz, "since": state.refreshed_until - OVERLAP}
         with connection.cursor() as cursor:
             # Left over when the caller's transaction is still open (a nested atomic block).
             cursor.execute("DROP TABLE IF EXISTS pg_temp.touched")
@@ -174,7 +184,9 @@ def refresh() -> int:
                         "WHERE r.campaign_id = t.campaign_id AND r.day = t.day"
                     )
                 cursor.execute(_daily_sql(only_touched=True), params)
-                cursor.execute(_segment_sql(only_touched=True), params)
+                if state.segment_keys:
+                    sql, key_params = _segment_sql(only_touched=True, keys=state.segment_keys)
+                    cursor.execute(sql, {**params, **key_params})
         state.refreshed_until = started
         state.save(update_fields=["refreshed_until"])
     return touched

@@ -170,7 +170,12 @@ def on_auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, str(exc))
+    message = str(exc)
+    if exc.status_code == 400 and message == "Cannot parse request body":
+        message = (
+            "The request body is not valid JSON: send a JSON object with Content-Type: application/json."
+        )
+    return _error(request, exc.status_code, message)
 
 
 @api.exception_handler(RateLimited)

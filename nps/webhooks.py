@@ -165,7 +165,6 @@ def send_test_event(endpoint: WebhookEndpoint) -> int:
         "notes": [],
         "tags": [],
         "additional_answers": [],
-        "channel": "email",
         "test": True,
     }
     (pk,) = create_deliveries(WebhookEvent.RESPONSE_CREATED, sample, [endpoint.pk])

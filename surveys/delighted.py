@@ -34,6 +34,7 @@ from .models import Audience, Campaign, Channel, Contact, Invitation, Suppressio
 
 PER_PAGE_DEFAULT = 20
 PER_PAGE_MAX = 100
+MAX_ID = 2**63 - 1  # bigint primary keys
 PLATFORMS = (Channel.EMAIL, Channel.SMS)
 # Delighted's special survey properties: they change the survey, they do not describe the person.
 LOCALE = "locale"
@@ -201,6 +202,11 @@ def _integer(params: dict, name: str, *, default=None, low=None, high=None) -> i
     return number
 
 
+def _id(params: dict, name: str) -> int | None:
+    """An id parameter; out-of-range numbers are invalid, not a database error."""
+    return _integer(params, name, low=1, high=MAX_ID)
+
+
 def _moment(params: dict, name: str) -> datetime | None:
     """A Unix timestamp parameter as an aware datetime."""
     seconds = _integer(params, name, low=0, high=253402300799)
@@ -323,7 +329,7 @@ def _default_campaign(channel: str, params: dict) -> Campaign:
     """Where a survey request goes: the campaign named by `trend`, else the newest running campaign that
     sends on this channel (recurring ones last: they are autopilot's)."""
     if trend := params.get("trend"):
-        campaign = Campaign.objects.active().filter(pk=_integer(params, "trend", low=1)).first()
+        campaign = Campaign.objects.active().filter(pk=_id(params, "trend")).first()
         if campaign is None:
             raise invalid("trend", f"no campaign has the id {trend}")
         return campaign
@@ -515,9 +521,9 @@ def list_responses(request: HttpRequest, params: dict) -> HttpResponse:
     rows = _created_between(_answers(), params, "answered_at")
     rows = _created_between(rows, params, "updated_at", since="updated_since", until="updated_until")
     if params.get("trend"):
-        rows = rows.filter(campaign_id=_integer(params, "trend", low=1))
+        rows = rows.filter(campaign_id=_id(params, "trend"))
     if params.get("person_id"):
-        rows = rows.filter(contact_id=_integer(params, "person_id", low=1))
+        rows = rows.filter(contact_id=_id(params, "person_id"))
     if email := _text(params, "person_email"):
         rows = rows.filter(contact__email__iexact=email)
     rows = rows.order_by(*ORDERS[order])[(page - 1) * per_page : page * per_page]
@@ -546,12 +552,15 @@ def create_response(request: HttpRequest, params: dict) -> HttpResponse:
     """POST /v1/survey_responses.json: a score (and comment) a person gave outside OpenNPS."""
     if params.get("person") in (None, ""):
         raise invalid("person", "can't be blank")
-    person = params["person"]
-    if isinstance(person, dict):
-        person = person.get("id", "")
-    contact = Contact.objects.filter(pk=int(person)).first() if str(person).strip().isdigit() else None
+    if isinstance(params["person"], dict):
+        params["person"] = params["person"].get("id", "")
+    try:
+        person = _id(params, "person")
+    except ApiError:
+        person = None
+    contact = Contact.objects.filter(pk=person).first() if person else None
     if contact is None:
-        raise invalid("person", f"no person has the id {person}")
+        raise invalid("person", f"no person has the id {params['person']}")
     score = _score(params, required=True)
     comment = _text(params, "comment") or ""
     answered_at = _moment(params, "created_at")
@@ -633,7 +642,7 @@ def metrics(request: HttpRequest, params: dict) -> HttpResponse:
     since, until = _moment(params, "since"), _moment(params, "until")
     campaign_ids: tuple[int, ...] = ()
     if params.get("trend"):
-        campaign_ids = (_integer(params, "trend", low=1),)
+        campaign_ids = (_id(params, "trend"),)
     zone = workspace_tz()
     filters = queries.Filters(
         start=since.astimezone(zone).date() if since else None,
@@ -786,7 +795,7 @@ def _person_for_membership(params: dict, *, create: bool, platform: str) -> Cont
     if not create and len(given) > 1:
         raise invalid("base", "pass exactly one of person_id, person_email or person_phone_number")
     if params.get("person_id"):
-        contact = Contact.objects.filter(pk=_integer(params, "person_id", low=1)).first()
+        contact = Contact.objects.filter(pk=_id(params, "person_id")).first()
         if contact is None:
             raise not_found()
         if not create:
@@ -826,7 +835,7 @@ def list_memberships(request: HttpRequest, params: dict, platform: str) -> HttpR
         return _json([])
     members = Audience.objects.filter(campaign=campaign).select_related("contact")
     if params.get("person_id"):
-        members = members.filter(contact_id=_integer(params, "person_id", low=1))
+        members = members.filter(contact_id=_id(params, "person_id"))
     if email := _text(params, "person_email"):
         members = members.filter(contact__email__iexact=email)
     if phone := _text(params, "person_phone_number"):

@@ -159,3 +159,12 @@ def test_erasing_a_contact_wipes_personal_data_and_keeps_the_answers_anonymised(
     assert (answer.score, answer.comment, answer.campaign_id) == (3, "Too slow", campaign.pk)
     assert answer.contact_id is None and answer.invitation_id is None and answer.notes == ""
     assert api.get(f"/api/v1/responses/{answer.pk}").json()["contact_id"] is None
+
+
+def test_body_that_is_not_json_is_400(api):
+    response = api.client.post(
+        "/api/v1/contacts", "{not json", content_type="application/json", headers=api._headers()
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("The request body is not valid JSON")
+    assert not Contact.objects.exists()

@@ -40,7 +40,9 @@ def _without(query: QueryDict, *keys: str) -> str:
 @role_required("viewer")
 def comments_page(request):
     """Comments newest first; leads also see who wrote them (a link to the contact)."""
-    filter_form, comment_form = FilterForm(request.GET), comments.CommentForm(request.GET)
+    data = request.GET.copy()
+    data.setdefault("period", "90d")  # what the dashboard opens with, so that the select shows it
+    filter_form, comment_form = FilterForm(data), comments.CommentForm(request.GET)
     valid = filter_form.is_valid() & comment_form.is_valid()
     context = {
         "form": filter_form,

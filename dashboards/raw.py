@@ -7,9 +7,9 @@ Slow at millions of answers: the dashboard itself reads the rollups.
 
 from datetime import date, datetime
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, QuerySet, TextField
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import Cast, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from responses.models import Answer
@@ -18,6 +18,12 @@ from surveys.models import Invitation
 from .filters import Filters, workspace_tz
 
 GRAINS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+def _property(key: str) -> Cast:
+    """The contact's property as text. An explicit transform: property names may contain "__" or spaces;
+    cast, so that SQLite compares it as text rather than as JSON."""
+    return Cast(KeyTextTransform(key, "contact__properties"), TextField())
 
 
 def _narrow(qs: QuerySet, filters: Filters, time_field: str) -> QuerySet:
@@ -37,8 +43,7 @@ def _narrow(qs: QuerySet, filters: Filters, time_field: str) -> QuerySet:
         elif key in ("channel", "language"):
             qs = qs.filter(**{key: value})
         else:
-            # An explicit transform: property names may contain "__" or spaces.
-            qs = qs.alias(_segment=KeyTextTransform(key, "contact__properties")).filter(_segment=value)
+            qs = qs.alias(_segment=_property(key)).filter(_segment=value)
     return qs
 
 
@@ -82,7 +87,7 @@ def _value_of(by: str):
         return F("campaign_id")
     if by in ("channel", "language"):
         return F(by)
-    return KeyTextTransform(by, "contact__properties")
+    return _property(by)
 
 
 def segments(filters: Filters, by: str) -> dict[str, tuple[dict[int, int], int]]:

@@ -136,7 +136,7 @@ def endpoint(**handlers: Callable) -> Callable:
     Every request is authenticated by API key, counted against the key's rate limit and, unless it only
     reads, refused to read-only keys. Errors of any handler become Delighted's JSON error shapes.
     """
-    allowed = ", ".join(sorted(handlers))
+    allowed = ", ".join(sorted(method.upper() for method in handlers))
 
     @public  # authenticated by API key, not by a session
     @csrf_exempt
@@ -151,7 +151,7 @@ def endpoint(**handlers: Callable) -> Callable:
                 )
             handler = handlers.get(request.method.lower())
             if handler is None:
-                raise ApiError(405, f"Method Not Allowed: use {allowed.upper()}.", headers={"Allow": allowed})
+                raise ApiError(405, f"Method Not Allowed: use {allowed}.", headers={"Allow": allowed})
             if request.method != "GET" and not key.can_write:
                 raise ApiError(403, "Forbidden: this API key is read-only.")
             return handler(request, _params(request), **kwargs)

@@ -303,3 +303,23 @@ def test_person_create_by_sms_while_sms_cannot_send_is_422_and_writes_nothing(dl
     assert error.value.response.status_code == 422
     assert "The sms channel cannot send surveys yet." in error.value.response.body
     assert not Contact.objects.exists() and not Invitation.objects.exists()
+
+
+def test_autopilot_sms_memberships_by_phone_number(dl, campaign):
+    sms = make_campaign(
+        brand=campaign.brand,
+        channels=["sms"],
+        status=Campaign.Status.RUNNING,
+        schedule=Campaign.Schedule.RECURRING,
+        recur_days=30,
+    )
+    memberships = dl.AutopilotMembership.forSms()
+
+    created = memberships.create(person_phone_number="+14155550177", person_name="Texter")
+
+    assert created.person["phone_number"] == "+14155550177"
+    assert dl.AutopilotConfiguration.retrieve("sms").frequency == 30 * 86400
+    (listed,) = memberships.list(person_phone_number="+14155550177").auto_paging_iter()
+    assert listed["person"]["name"] == "Texter"
+    assert memberships.delete(person_phone_number="+14155550177")["person"]["id"] == created.person["id"]
+    assert not Audience.objects.filter(campaign=sms).exists()

@@ -189,7 +189,7 @@ def test_wrong_method_is_405_with_allow(client, auth):
     response = client.delete("/v1/metrics.json", headers=auth)
 
     assert response.status_code == 405
-    assert response["Allow"] == "get"
+    assert response["Allow"] == "GET"
     assert response.json()["status"] == 405
 
 
@@ -371,3 +371,36 @@ def test_trend_naming_a_draft_campaign_is_422_and_writes_nothing(client, auth, r
     assert response.status_code == 422
     assert "only a launched campaign can send surveys" in response.json()["errors"]["trend"][0]
     assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/v1/survey_responses.json?person_id=99999999999999999999", "person_id"),
+        ("/v1/survey_responses.json?trend=abc", "trend"),
+        ("/v1/survey_responses.json?since=-1", "since"),
+        ("/v1/survey_responses.json?page=0", "page"),
+        ("/v1/survey_responses.json?order=sideways", "order"),
+        ("/v1/people.json?per_page=0", "per_page"),
+        ("/v1/people.json?until=soon", "until"),
+        ("/v1/metrics.json?trend=99999999999999999999", "trend"),
+        ("/v1/unsubscribes.json?per_page=1000", "per_page"),
+        ("/v1/autopilot/email/memberships.json?person_id=x", "person_id"),
+    ],
+)
+def test_bad_query_parameters_are_422_never_500(client, auth, path, field):
+    make_campaign(status=Campaign.Status.RUNNING, schedule=Campaign.Schedule.RECURRING, recur_days=30)
+
+    response = client.get(path, headers=auth)
+
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == [field]
+
+
+def test_huge_person_id_on_a_new_response_is_422(client, auth, running):
+    body = {"person": "99999999999999999999", "score": 9}
+
+    response = post_json(client, "/v1/survey_responses.json", body, auth)
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"person": ["no person has the id 99999999999999999999"]}

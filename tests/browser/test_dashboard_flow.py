@@ -35,7 +35,9 @@ def test_lead_filters_saves_and_shares_a_view(live_server, page, browser, transa
     expect(page.get_by_text("Support rocks")).to_be_visible()
     expect(page.get_by_text("Billing is a mess")).to_have_count(0)
     # Charts are drawn and each offers a PNG download.
-    expect(page.get_by_role("button", name="Download as PNG: NPS over time with response volume")).to_be_visible()
+    expect(
+        page.get_by_role("button", name="Download as PNG: NPS over time with response volume")
+    ).to_be_visible()
 
     # Save the view.
     page.get_by_text("Save view", exact=True).click()
@@ -61,5 +63,7 @@ def test_lead_filters_saves_and_shares_a_view(live_server, page, browser, transa
     expect(stranger.get_by_test_id("nps")).to_have_text("+100")
     expect(stranger.get_by_role("link", name="Dashboard")).to_have_count(0)
     expect(stranger.get_by_text("Asha Rao")).to_have_count(0)
-    expect(stranger.get_by_role("button", name="Download as PNG: Number of responses per score")).to_be_visible()
+    expect(
+        stranger.get_by_role("button", name="Download as PNG: Number of responses per score")
+    ).to_be_visible()
     context.close()

@@ -31,7 +31,13 @@ def _answers():
     campaign = make_campaign(name="Support NPS")
     contact = make_contact(name="Asha Rao", email="asha@example.com")
     # Last week (16–22 Nov): 3 promoters, 1 passive, 1 detractor → +40. The week before: 1 detractor → −100.
-    for score, comment in ((10, "Brilliant help"), (9, ""), (9, "Quick"), (7, "Fine I guess"), (2, "Never again")):
+    for score, comment in (
+        (10, "Brilliant help"),
+        (9, ""),
+        (9, "Quick"),
+        (7, "Fine I guess"),
+        (2, "Never again"),
+    ):
         make_answer(score=score, campaign=campaign, contact=contact, comment=comment, answered_at=at(18, 12))
     make_answer(score=0, campaign=campaign, comment="Old complaint", answered_at=at(10, 12))
     rollups.refresh()
@@ -42,7 +48,9 @@ def test_digest_is_sent_once_at_the_chosen_hour(client):
     with time_machine.travel(at(22, 12), tick=False):
         _answers()
         client.force_login(lead)
-        response = client.post("/account/digest/", {"enabled": "on", "weekday": "0", "hour": "9"}, follow=True)
+        response = client.post(
+            "/account/digest/", {"enabled": "on", "weekday": "0", "hour": "9"}, follow=True
+        )
         assert "Weekly digest on. The next one arrives on Monday 23 November at 09:00." in response.text
     assert DigestSubscription.objects.get(user=lead).next_send_at == at(23, 9)
 

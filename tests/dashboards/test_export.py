@@ -53,7 +53,9 @@ def test_lead_exports_every_filtered_row_with_contact_and_properties(client, set
 
 
 def test_viewer_export_has_no_contact_data(client):
-    contact = make_contact(name="Asha Rao", email="asha@example.com", properties={"plan": "pro", "phone_note": "x"})
+    contact = make_contact(
+        name="Asha Rao", email="asha@example.com", properties={"plan": "pro", "phone_note": "x"}
+    )
     make_answer(score=3, contact=contact, comment="Slow")
     rollups.refresh()  # the segment keys are those the rollups hold
     client.force_login(make_user(role=Role.VIEWER))
@@ -67,14 +69,14 @@ def test_viewer_export_has_no_contact_data(client):
 
 
 def test_formula_cells_are_escaped(client):
-    contact = make_contact(name="=HYPERLINK(\"http://evil\")", properties={"note": "@SUM(A1)"})
+    contact = make_contact(name='=HYPERLINK("http://evil")', properties={"note": "@SUM(A1)"})
     make_answer(score=0, contact=contact, comment="=cmd|' /C calc'!A0")
     make_answer(score=5, comment="+1 for support")
     client.force_login(make_user(role=Role.LEAD))
     rows = _rows(client.get("/export.csv", {"period": "all"}))
     by_score = {row["score"]: row for row in rows}
     assert by_score["0"]["comment"].startswith("'=cmd")
-    assert by_score["0"]["contact_name"] == "'=HYPERLINK(\"http://evil\")"
+    assert by_score["0"]["contact_name"] == '\'=HYPERLINK("http://evil")'
     assert by_score["0"]["note"] == "'@SUM(A1)"
     assert by_score["5"]["comment"] == "'+1 for support"
 
@@ -98,4 +100,6 @@ def test_empty_export_is_just_the_header(client):
     client.force_login(make_user(role=Role.LEAD))
     response = client.get("/export.csv", {"period": "7d"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert body.splitlines() == ["answered_at,score,group,comment,campaign,channel,language,contact_email,contact_name"]
+    assert body.splitlines() == [
+        "answered_at,score,group,comment,campaign,channel,language,contact_email,contact_name"
+    ]

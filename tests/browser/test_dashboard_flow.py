@@ -35,9 +35,10 @@ def test_lead_filters_saves_and_shares_a_view(live_server, page, browser, transa
     expect(page.get_by_text("Support rocks")).to_be_visible()
     expect(page.get_by_text("Billing is a mess")).to_have_count(0)
     # Charts are drawn and each offers a PNG download.
-    expect(
-        page.get_by_role("button", name="Download as PNG: NPS over time with response volume")
-    ).to_be_visible()
+    png = page.get_by_role("button", name="Download as PNG: NPS over time with response volume")
+    with page.expect_download() as download:
+        png.click()
+    assert download.value.suggested_filename == "nps-trend.png"
 
     # Save the view.
     page.get_by_text("Save view", exact=True).click()

@@ -140,3 +140,13 @@ def test_signed_out_goes_to_sign_in(client):
     response = client.get("/comments/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_comment_page_queries_do_not_grow_with_the_comments(client, django_assert_max_num_queries):
+    campaign = make_campaign()
+    for i in range(25):
+        make_answer(score=i % 11, campaign=campaign, contact=make_contact(), comment=f"Comment {i}")
+    client.force_login(make_user(role=Role.LEAD))
+    with django_assert_max_num_queries(8):
+        response = client.get("/comments/")
+    assert response.text.count('class="comment comment-') == 25

@@ -1,4 +1,10 @@
+import re
+import subprocess
+from pathlib import Path
+
 import pytest
+from django.conf import settings
+from django.utils.translation import to_locale
 
 from tests.factories import make_campaign, make_contact
 
@@ -69,3 +75,14 @@ def test_every_language_translates_the_page(client, language):
     if language != "en":
         assert "How likely are you" not in page
         assert "not at all likely" not in page
+
+
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES if code != "en"])
+def test_every_message_of_every_language_is_translated(language):
+    """A string added to a template without its translations fails here (run `make messages`)."""
+    po = Path(settings.BASE_DIR, "nps", "locale", to_locale(language), "LC_MESSAGES", "django.po")
+    untranslated = subprocess.run(
+        ["msgattrib", "--untranslated", "--no-obsolete", str(po)], capture_output=True, text=True, check=True
+    ).stdout
+    missing = re.findall(r'^msgid "(.+)"$', untranslated, flags=re.MULTILINE)
+    assert missing == []

@@ -17,8 +17,8 @@ from .extra_forms import DigestForm, SavedViewForm, ShareLinkForm
 from .forms import FilterForm
 from .models import DigestSubscription, SavedView, ShareLink
 
-# plotly.js injects a <style> element when it draws.
-PLOTLY_CSP = {"style-src": ["'unsafe-inline'"]}
+# plotly.js injects a <style> element when it draws; its PNG export loads the chart's SVG from a blob: URL.
+PLOTLY_CSP = {"style-src": ["'unsafe-inline'"], "img-src": ["blob:"]}
 
 
 def _contact_pages_exist() -> bool:

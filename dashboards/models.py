@@ -15,10 +15,17 @@ from surveys.models import Campaign
 SCORE_FIELDS = [f"n{score}" for score in range(11)]
 
 
+class Span(models.TextChoices):
+    DAY = "day", "Day"
+    # The sum of a month's day rows, dated the 1st: long date ranges read whole months from these.
+    MONTH = "month", "Month"
+
+
 class ScoreCounts(models.Model):
     """Answers per score and surveys delivered in one bucket."""
 
-    day = models.DateField(help_text="In the workspace time zone.")
+    span = models.CharField(max_length=5, choices=Span.choices, default=Span.DAY)
+    day = models.DateField(help_text="In the workspace time zone; the 1st for a month row.")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=10)
     sent = models.IntegerField(default=0)
@@ -47,11 +54,11 @@ class DailyRollup(ScoreCounts):
         constraints = [
             # Also serves the refresh (one campaign's days) and one campaign's panels over a date range.
             models.UniqueConstraint(
-                fields=["campaign", "day", "channel", "language"], name="dailyrollup_bucket_unique"
+                fields=["campaign", "day", "span", "channel", "language"], name="dailyrollup_bucket_unique"
             ),
         ]
         # Panels over all campaigns in a date range.
-        indexes = [models.Index(fields=["day"], name="dailyrollup_day")]
+        indexes = [models.Index(fields=["span", "day"], name="dailyrollup_span_day")]
 
     def __str__(self):
         return f"{self.day} {self.campaign_id} {self.channel} {self.language}"
@@ -67,11 +74,12 @@ class SegmentRollup(ScoreCounts):
         constraints = [
             # Also serves the refresh, which replaces (campaign, day) buckets.
             models.UniqueConstraint(
-                fields=["campaign", "day", "channel", "key", "value"], name="segmentrollup_bucket_unique"
+                fields=["campaign", "day", "span", "channel", "key", "value"],
+                name="segmentrollup_bucket_unique",
             ),
         ]
         # Split by one property, or every panel filtered by one property value, over a date range.
-        indexes = [models.Index(fields=["key", "value", "day"], name="segmentrollup_key_value_day")]
+        indexes = [models.Index(fields=["key", "span", "day"], name="segmentrollup_key_span_day")]
 
     def __str__(self):
         return f"{self.day} {self.campaign_id} {self.channel} {self.key}={self.value}"

@@ -7,9 +7,9 @@ from the answers themselves.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils.translation import get_language_info
 
@@ -19,7 +19,7 @@ from surveys.models import Campaign, Channel
 from . import raw, rollups
 from .filters import DIMENSIONS, Filters, workspace_tz
 from .metrics import Split, differs_significantly
-from .models import SCORE_FIELDS, DailyRollup, SegmentRollup
+from .models import SCORE_FIELDS, DailyRollup, SegmentRollup, Span
 
 __all__ = ["Filters", "workspace_tz"]
 
@@ -32,7 +32,31 @@ def _counts(row: dict) -> dict[int, int]:
     return {score: row[f"n{score}"] or 0 for score in range(11)}
 
 
-def _rollup(filters: Filters, *, by_property: str | None = None) -> QuerySet | None:
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _days(start: date | None, end: date | None, *, whole_months: bool) -> Q:
+    """Rollup rows covering [start, end]: month rows for the whole months inside it, day rows for the
+    rest (or day rows only, for a trend by day or week)."""
+    if not whole_months:
+        q = Q(span=Span.DAY)
+        return q & (Q(day__gte=start) if start else Q()) & (Q(day__lte=end) if end else Q())
+    # Whole months are [first, stop): first is the 1st on or after start, stop the 1st on or before end + 1.
+    first = start if start is None or start.day == 1 else _next_month(start)
+    after = end + timedelta(days=1) if end else None
+    stop = after.replace(day=1) if after else None
+    if first and stop and first >= stop:
+        return _days(start, end, whole_months=False)
+    months = Q(span=Span.MONTH) & (Q(day__gte=first) if first else Q()) & (Q(day__lt=stop) if stop else Q())
+    if start and start < first:
+        months |= Q(span=Span.DAY, day__gte=start, day__lt=first)
+    if end and stop <= end:
+        months |= Q(span=Span.DAY, day__gte=stop, day__lte=end)
+    return months
+
+
+def _rollup(filters: Filters, *, by_property: str | None = None, days_only: bool = False) -> QuerySet | None:
     """The rollup rows of these filters (split by a contact property when given), or None when no rollup
     holds that combination and answers must be read directly."""
     if not rollups.is_supported():
@@ -47,10 +71,7 @@ def _rollup(filters: Filters, *, by_property: str | None = None) -> QuerySet | N
             qs = qs.filter(value=prop[1])
     else:
         qs = DailyRollup.objects.all()
-    if filters.start:
-        qs = qs.filter(day__gte=filters.start)
-    if filters.end:
-        qs = qs.filter(day__lte=filters.end)
+    qs = qs.filter(_days(filters.start, filters.end, whole_months=not days_only))
     if filters.campaign_ids:
         qs = qs.filter(campaign_id__in=filters.campaign_ids)
     if filters.channels:
@@ -98,7 +119,7 @@ def delivered(filters: Filters) -> int:
 
 def trend(filters: Filters, grain: str = "week") -> list[tuple[date, Split]]:
     """One Split per day, week (Monday) or month that has answers, cut in the workspace time zone."""
-    qs = _rollup(filters)
+    qs = _rollup(filters, days_only=grain != "month")
     if qs is None:
         return [(day, Split.from_distribution(counts)) for day, counts in raw.trend(filters, grain)]
     rows = qs.annotate(period=GRAINS[grain]("day")).values("period").annotate(**SUMS).order_by("period")

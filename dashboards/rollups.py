@@ -28,35 +28,44 @@ SUM_COUNTS = ", ".join(f"sum({f})" for f in SCORE_FIELDS)
 SCORE_COUNTS = ", ".join(f"count(*) FILTER (WHERE a.score = {s}) AS n{s}" for s in range(11))
 NO_SCORES = ", ".join("0" for _ in range(11))
 
-# Days in the workspace time zone; a touched bucket's day as a [start, end) range of timestamps, so that
-# the (campaign, answered_at) and (campaign, sent_at) indexes are used.
+# Days in the workspace time zone.
 DAY_OF = "({column} AT TIME ZONE %(tz)s)::date"
-IN_BUCKET = (
-    "JOIN touched t ON t.campaign_id = {alias}.campaign_id"
-    " AND {alias}.{column} >= (t.day::timestamp AT TIME ZONE %(tz)s)"
-    " AND {alias}.{column} < ((t.day + 1)::timestamp AT TIME ZONE %(tz)s)"
+# A refresh reads only the rows of the touched buckets, each bucket a [lo, hi) range of the
+# (campaign, answered_at) or (campaign, sent_at) index. OFFSET 0 keeps the planner from flattening the
+# lateral subquery into a hash join over the whole table.
+IN_BUCKETS = (
+    "touched t CROSS JOIN LATERAL (SELECT * FROM {table} x WHERE x.campaign_id = t.campaign_id"
+    " AND x.{column} >= t.lo AND x.{column} < t.hi OFFSET 0) {alias}"
 )
 
 
+def _sources(only_touched: bool) -> tuple[str, str]:
+    if not only_touched:
+        return "responses_answer a", "surveys_invitation i"
+    return (
+        IN_BUCKETS.format(table="responses_answer", column="answered_at", alias="a"),
+        IN_BUCKETS.format(table="surveys_invitation", column="sent_at", alias="i"),
+    )
+
+
 def _daily_sql(only_touched: bool) -> str:
-    answers = IN_BUCKET.format(alias="a", column="answered_at") if only_touched else ""
-    sent = IN_BUCKET.format(alias="i", column="sent_at") if only_touched else ""
+    answers, sent = _sources(only_touched)
     # Built from this module's constants only; values go in as parameters.
     return f"""
-        INSERT INTO {DAILY} (campaign_id, day, channel, language, sent, {COUNTS})
-        SELECT campaign_id, day, channel, language, sum(sent), {SUM_COUNTS} FROM (
+        INSERT INTO {DAILY} (span, campaign_id, day, channel, language, sent, {COUNTS})
+        SELECT 'day', campaign_id, day, channel, language, sum(sent), {SUM_COUNTS} FROM (
             SELECT a.campaign_id, {DAY_OF.format(column="a.answered_at")} AS day, a.channel, a.language,
                    0 AS sent, {SCORE_COUNTS}
-            FROM responses_answer a {answers}
+            FROM {answers}
             GROUP BY 1, 2, 3, 4
             UNION ALL
             SELECT i.campaign_id, {DAY_OF.format(column="i.sent_at")}, i.channel, i.language,
                    count(*), {NO_SCORES}
-            FROM surveys_invitation i {sent}
+            FROM {sent}
             WHERE i.state = 'sent' AND i.sent_at IS NOT NULL
             GROUP BY 1, 2, 3, 4
         ) parts
-        GROUP BY 1, 2, 3, 4
+        GROUP BY 2, 3, 4, 5
     """  # noqa: S608
 
 
@@ -64,8 +73,7 @@ def _segment_sql(only_touched: bool, keys: list[str]) -> tuple[str, dict]:
     """One pass over the answers grouped by every segment property at once (a few hundred thousand
     groups at 10 million answers), then unpivoted into one row per property: far cheaper than a row per
     answer and property."""
-    answers = IN_BUCKET.format(alias="a", column="answered_at") if only_touched else ""
-    sent = IN_BUCKET.format(alias="i", column="sent_at") if only_touched else ""
+    answers, sent = _sources(only_touched)
     # ->> gives NULL for a missing key, a JSON null or a properties value that is no object: no segment.
     columns = ", ".join(f"properties ->> %(key{n})s AS v{n}" for n in range(len(keys)))
     values = ", ".join(f"v{n}" for n in range(len(keys)))
@@ -73,24 +81,24 @@ def _segment_sql(only_touched: bool, keys: list[str]) -> tuple[str, dict]:
     pairs = ", ".join(f"(%(key{n})s, p.v{n})" for n in range(len(keys)))
     contacts = f"(SELECT id, {columns} FROM surveys_contact) c"  # noqa: S608
     sql = f"""
-        INSERT INTO {SEGMENT} (campaign_id, day, channel, key, value, sent, {COUNTS})
-        SELECT p.campaign_id, p.day, p.channel, kv.key, kv.value, sum(p.sent), {SUM_COUNTS} FROM (
+        INSERT INTO {SEGMENT} (span, campaign_id, day, channel, key, value, sent, {COUNTS})
+        SELECT 'day', p.campaign_id, p.day, p.channel, kv.key, kv.value, sum(p.sent), {SUM_COUNTS} FROM (
             SELECT a.campaign_id, {DAY_OF.format(column="a.answered_at")} AS day, a.channel, {values},
                    0 AS sent, {SCORE_COUNTS}
-            FROM responses_answer a {answers}
+            FROM {answers}
             JOIN {contacts} ON c.id = a.contact_id
             GROUP BY {group}
             UNION ALL
             SELECT i.campaign_id, {DAY_OF.format(column="i.sent_at")}, i.channel, {values},
                    count(*), {NO_SCORES}
-            FROM surveys_invitation i {sent}
+            FROM {sent}
             JOIN {contacts} ON c.id = i.contact_id
             WHERE i.state = 'sent' AND i.sent_at IS NOT NULL
             GROUP BY {group}
         ) p
         CROSS JOIN LATERAL (VALUES {pairs}) kv (key, value)
         WHERE kv.value IS NOT NULL
-        GROUP BY 1, 2, 3, 4, 5
+        GROUP BY 2, 3, 4, 5, 6
     """  # noqa: S608
     return sql, {f"key{n}": key for n, key in enumerate(keys)}
 
@@ -105,17 +113,45 @@ SEGMENT_KEYS_SQL = f"""
     ORDER BY p.key
 """  # noqa: S608
 
+
+def _months_sql(table: str, dimensions: str, only_touched: bool) -> str:
+    """Month rows (span "month", day = the 1st) summed from the day rows: long ranges read ~30× fewer rows."""
+    touched = (
+        "JOIN touched_months m ON m.campaign_id = r.campaign_id"
+        " AND r.day >= m.month AND r.day < (m.month + interval '1 month')"
+        if only_touched
+        else ""
+    )
+    return f"""
+        INSERT INTO {table} (span, campaign_id, day, {dimensions}, sent, {COUNTS})
+        SELECT 'month', r.campaign_id, date_trunc('month', r.day)::date, {dimensions}, sum(sent), {SUM_COUNTS}
+        FROM {table} r {touched}
+        WHERE r.span = 'day'
+        GROUP BY r.campaign_id, date_trunc('month', r.day), {dimensions}
+    """  # noqa: S608
+
+
+MONTHS = [(DAILY, "channel, language"), (SEGMENT, "channel, key, value")]
+
 TOUCHED_SQL = """
     CREATE TEMPORARY TABLE touched ON COMMIT DROP AS
-    SELECT DISTINCT a.campaign_id, (a.answered_at AT TIME ZONE %(tz)s)::date AS day
-    FROM responses_answer a
-    WHERE a.updated_at > %(since)s
-    UNION
-    SELECT DISTINCT i.campaign_id, (i.sent_at AT TIME ZONE %(tz)s)::date
-    FROM surveys_campaign c
-    -- Per campaign, so that the (campaign, sent_at) index answers it.
-    JOIN surveys_invitation i ON i.campaign_id = c.id AND i.sent_at > %(since)s
-    WHERE i.state = 'sent'
+    SELECT campaign_id, day, (day::timestamp AT TIME ZONE %(tz)s) AS lo,
+           ((day + 1)::timestamp AT TIME ZONE %(tz)s) AS hi
+    FROM (
+        SELECT a.campaign_id, (a.answered_at AT TIME ZONE %(tz)s)::date AS day
+        FROM responses_answer a
+        WHERE a.updated_at > %(since)s
+        UNION
+        SELECT i.campaign_id, (i.sent_at AT TIME ZONE %(tz)s)::date
+        FROM surveys_campaign c
+        -- Per campaign, so that the (campaign, sent_at) index answers it.
+        JOIN surveys_invitation i ON i.campaign_id = c.id AND i.sent_at > %(since)s
+        WHERE i.state = 'sent'
+    ) buckets
+"""
+TOUCHED_MONTHS_SQL = """
+    CREATE TEMPORARY TABLE touched_months ON COMMIT DROP AS
+    SELECT DISTINCT campaign_id, date_trunc('month', day)::date AS month FROM touched
 """
 
 
@@ -148,6 +184,8 @@ def rebuild() -> RollupState:
             if keys:
                 sql, params = _segment_sql(only_touched=False, keys=keys)
                 cursor.execute(sql, {"tz": tz, **params})
+            for table, dimensions in MONTHS:
+                cursor.execute(_months_sql(table, dimensions, only_touched=False))
         state.refreshed_until = started
         state.rebuilt_at = timezone.now()
         state.time_zone = tz
@@ -172,21 +210,31 @@ def refresh() -> int:
             return -1
         params = {"tz": tz, "since": state.refreshed_until - OVERLAP}
         with connection.cursor() as cursor:
+            # A few small index ranges: the JIT compiler would cost more than it saves.
+            cursor.execute("SET LOCAL jit = off")
             # Left over when the caller's transaction is still open (a nested atomic block).
-            cursor.execute("DROP TABLE IF EXISTS pg_temp.touched")
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.touched, pg_temp.touched_months")
             cursor.execute(TOUCHED_SQL, params)
+            cursor.execute("ANALYZE touched")
             cursor.execute("SELECT count(*) FROM touched")
             (touched,) = cursor.fetchone()
             if touched:
+                cursor.execute(TOUCHED_MONTHS_SQL)
                 for table in (DAILY, SEGMENT):
                     cursor.execute(
                         f"DELETE FROM {table} r USING touched t "  # noqa: S608
-                        "WHERE r.campaign_id = t.campaign_id AND r.day = t.day"
+                        "WHERE r.span = 'day' AND r.campaign_id = t.campaign_id AND r.day = t.day"
+                    )
+                    cursor.execute(
+                        f"DELETE FROM {table} r USING touched_months m "  # noqa: S608
+                        "WHERE r.span = 'month' AND r.campaign_id = m.campaign_id AND r.day = m.month"
                     )
                 cursor.execute(_daily_sql(only_touched=True), params)
                 if state.segment_keys:
                     sql, key_params = _segment_sql(only_touched=True, keys=state.segment_keys)
                     cursor.execute(sql, {**params, **key_params})
+                for table, dimensions in MONTHS:
+                    cursor.execute(_months_sql(table, dimensions, only_touched=True))
         state.refreshed_until = started
         state.save(update_fields=["refreshed_until"])
     return touched

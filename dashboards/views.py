@@ -21,7 +21,8 @@ def _url_with(query, **changes) -> str:
 
 
 # plotly.js injects a <style> element when it draws.
-@csp_update({"style-src": ["'unsafe-inline'"]})
+# PNG export (static/js/chart_png.js) draws the chart's SVG from a blob: URL onto a canvas.
+@csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["blob:"]})
 @role_required("viewer")
 def home(request):
     # Defaults fill what the URL leaves out, so that the selects show what the panels use.

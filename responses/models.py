@@ -70,7 +70,9 @@ class ResponseImport(models.Model):
 
     file = models.FileField(upload_to="imports/")
     original_name = models.CharField(max_length=255)
-    is_delighted = models.BooleanField(default=False, help_text="The columns are those of a Delighted export.")
+    is_delighted = models.BooleanField(
+        default=False, help_text="The columns are those of a Delighted export."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     encoding = models.CharField(max_length=20, blank=True)
     delimiter = models.CharField(max_length=1, blank=True)

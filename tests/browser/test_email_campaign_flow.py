@@ -63,9 +63,13 @@ def test_admin_sends_a_campaign_and_a_customer_answers_and_unsubscribes(
     page.get_by_role("button", name="Import a CSV").first.click()
     page.get_by_label("CSV file").set_input_files(str(csv_path))
     page.get_by_role("button", name="Upload and preview").click()
-    page.get_by_label("Also add the imported contacts to a campaign's audience").select_option(label="Spring NPS")
+    page.get_by_label("Also add the imported contacts to a campaign's audience").select_option(
+        label="Spring NPS"
+    )
     page.get_by_role("button", name="Check all rows").click()
-    expect(page.get_by_role("cell", name=re.compile("“not-an-email” is not a valid email address"))).to_be_visible()
+    expect(
+        page.get_by_role("cell", name=re.compile("“not-an-email” is not a valid email address"))
+    ).to_be_visible()
     page.get_by_role("button", name="Import the 2 valid rows").click()
     page.get_by_role("link", name="Open “Spring NPS”").click()
 
@@ -90,7 +94,11 @@ def test_admin_sends_a_campaign_and_a_customer_answers_and_unsubscribes(
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()
     answer = Answer.objects.get()
-    assert (answer.score, answer.comment, answer.contact.email) == (9, "Quick, friendly support", "asha@example.com")
+    assert (answer.score, answer.comment, answer.contact.email) == (
+        9,
+        "Quick, friendly support",
+        "asha@example.com",
+    )
 
     # … and unsubscribes from the link at the bottom of the same email.
     unsubscribe = re.search(r'href="(' + re.escape(live_server.url) + r'/u/[^"]+)"', html).group(1)

@@ -118,6 +118,12 @@ def filter_sets(rng: random.Random, campaigns) -> list[Filters]:
         (date(2026, 3, 2), date(2026, 3, 8)),
         (date(2026, 10, 31), date(2026, 11, 1)),
         (date(2026, 12, 31), date(2027, 1, 1)),
+        # Whole months read from month rows, the edges from day rows.
+        (date(2026, 2, 15), date(2026, 12, 31)),
+        (date(2026, 3, 1), date(2026, 3, 31)),
+        (date(2026, 3, 1), date(2026, 11, 30)),
+        (None, date(2026, 3, 15)),
+        (date(2026, 3, 2), None),
     ]
     segments = [
         None,
@@ -130,7 +136,7 @@ def filter_sets(rng: random.Random, campaigns) -> list[Filters]:
         ("plan", "missing"),
     ]
     out = [Filters(), Filters(segment=("plan", "free"))]
-    for _ in range(10):
+    for _ in range(16):
         start, end = rng.choice(ranges)
         out.append(
             Filters(
@@ -205,10 +211,10 @@ def test_a_refresh_looks_back_one_overlap_then_touches_nothing():
 def test_changing_the_workspace_time_zone_rebuilds_the_days(settings):
     make_answer(score=10, answered_at=datetime(2026, 5, 4, 22, 0, tzinfo=UTC))
     rollups.refresh()
-    assert list(DailyRollup.objects.values_list("day", flat=True)) == [date(2026, 5, 4)]
+    assert list(DailyRollup.objects.filter(span="day").values_list("day", flat=True)) == [date(2026, 5, 4)]
     settings.TIME_ZONE = "Asia/Tokyo"
     rollups.refresh()
-    assert list(DailyRollup.objects.values_list("day", flat=True)) == [date(2026, 5, 5)]
+    assert list(DailyRollup.objects.filter(span="day").values_list("day", flat=True)) == [date(2026, 5, 5)]
     assert RollupState.objects.get().time_zone == "Asia/Tokyo"
 
 
@@ -226,7 +232,8 @@ def test_rebuild_command_says_what_it_rolled_up(capsys):
     make_answer(score=8, contact=make_contact(properties={"plan": "pro"}))
     call_command("rebuild_rollups")
     assert "segment properties: plan." in capsys.readouterr().out
-    assert SegmentRollup.objects.get().n8 == 1
+    assert SegmentRollup.objects.get(span="day").n8 == 1
+    assert SegmentRollup.objects.get(span="month").n8 == 1
 
 
 def test_the_refresh_task_is_scheduled_every_minute():

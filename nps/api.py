@@ -5,6 +5,7 @@ Routers live beside their data: surveys/api.py, responses/api.py, dashboards/api
 
 import base64
 import binascii
+import functools
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -278,6 +279,27 @@ def unknown_endpoint(request, rest=""):
     )
 
 
+def _json_not_allowed(view):
+    """Ninja answers a method the path does not take with a plain-text 405; the API answers JSON."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and "Allow" in response and "json" not in response["Content-Type"]:
+            allowed = ", ".join(sorted(method.strip() for method in response["Allow"].split(",")))
+            response = JsonResponse(
+                {
+                    "detail": f"{request.method} is not allowed on {request.path}; use {allowed}.",
+                    "errors": [],
+                },
+                status=405,
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
+
+
 def urlpatterns() -> list:
     """The API's URL patterns (namespace "api"); every one authenticates by API key (or is the public docs), so is public."""
     _add_routers()
@@ -286,5 +308,6 @@ def urlpatterns() -> list:
     # dispatches every method of the path; only the first of a route is ever resolved, so share it.
     views = {}
     for pattern in patterns:
-        pattern.callback = public(views.setdefault(str(pattern.pattern), pattern.callback))
+        view = views.setdefault(str(pattern.pattern), _json_not_allowed(pattern.callback))
+        pattern.callback = public(view)
     return [*patterns, path("<path:rest>", unknown_endpoint, name="unknown")]

@@ -1,5 +1,8 @@
+from anymail import urls as anymail_urls
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import URLPattern, include, path, reverse_lazy
+
+from surveys.views import esp_webhook
 
 from . import forms, views, webhook_views
 from .api import urlpatterns as api_urlpatterns
@@ -50,6 +53,12 @@ account_patterns = [
     path("healthz", views.healthz, name="healthz"),
 ]
 
+# anymail's webhook views, each answering 4xx (never 500) to a payload it cannot read.
+esp_webhook_patterns = [
+    URLPattern(entry.pattern, esp_webhook(entry.callback), entry.default_args, entry.name)
+    for entry in anymail_urls.urlpatterns
+]
+
 urlpatterns = [
     path("", include((account_patterns, "nps"))),
     path("", include("dashboards.urls")),
@@ -60,7 +69,7 @@ urlpatterns = [
     # The Delighted-compatible API (surveys/delighted.py), also authenticated by API key.
     path("v1/", include("surveys.delighted")),
     # ESP tracking webhooks (bounces, complaints), authenticated by ANYMAIL["WEBHOOK_SECRET"].
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include((esp_webhook_patterns, "anymail"))),
     # Brand logos are public (emails and answer pages show them); other uploads (CSV imports) never are.
     path("media/brands/<path:path>", views.brand_media, name="brand_media"),
 ]

@@ -127,7 +127,21 @@ def _params(request: HttpRequest) -> dict:
             data.update(body)
         elif request.content_type == "application/x-www-form-urlencoded":
             data.update(_nest(QueryDict(request.body).lists()))
+    for name, value in data.items():
+        if _has_nul(value):
+            raise invalid(name, "must not contain the NUL character (U+0000)")
     return data
+
+
+def _has_nul(value) -> bool:
+    """PostgreSQL text and JSON cannot hold U+0000: such input is refused, not a database error."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def endpoint(**handlers: Callable) -> Callable:
@@ -242,7 +256,8 @@ def _expand(params: dict) -> set[str]:
 
 
 def _page(params: dict) -> tuple[int, int]:
-    per_page = _integer(params, "per_page", default=PER_PAGE_DEFAULT, low=1, high=PER_PAGE_MAX)
+    # Like Delighted, a per_page above the maximum is served at the maximum rather than refused.
+    per_page = min(_integer(params, "per_page", default=PER_PAGE_DEFAULT, low=1), PER_PAGE_MAX)
     page = _integer(params, "page", default=1, low=1, high=1_000_000)
     return per_page, page
 
@@ -259,7 +274,8 @@ def _created_between(queryset, params: dict, field: str, *, since="since", until
 
 def _cursor_page(request: HttpRequest, queryset, params: dict) -> tuple[list, dict]:
     """Keyset pagination on the primary key, with Delighted's page_info cursor and Link rel="next"."""
-    per_page = _integer(params, "per_page", default=PER_PAGE_DEFAULT, low=1, high=PER_PAGE_MAX)
+    # Like Delighted, a per_page above the maximum is served at the maximum rather than refused.
+    per_page = min(_integer(params, "per_page", default=PER_PAGE_DEFAULT, low=1), PER_PAGE_MAX)
     after = 0
     if cursor := params.get("page_info"):
         try:
@@ -301,6 +317,8 @@ def _person(contact: Contact, **extra) -> dict:
 def _find_person(identifier: str) -> Contact:
     """A person by id, email:…, phone_number:… (Delighted's identifiers) or a bare email address."""
     identifier = identifier.strip()
+    if "\x00" in identifier:
+        raise not_found()
     kind, _, value = identifier.partition(":")
     if kind == "email" or (not value and "@" in identifier):
         email = value if kind == "email" else identifier
@@ -650,18 +668,25 @@ def metrics(request: HttpRequest, params: dict) -> HttpResponse:
         campaign_ids=campaign_ids,
     )
     split = queries.split(filters)
+    # Delighted's shape: a whole NPS (0, not null, with no responses, as its clients expect) and
+    # percentages as numbers with one decimal.
     return _json(
         {
-            "nps": _rounded(split.nps),
+            "nps": _rounded(split.nps) or 0,
             "promoter_count": split.promoters,
-            "promoter_percent": _rounded(split.percent("promoter")) or 0,
+            "promoter_percent": _percent(split, "promoter"),
             "passive_count": split.passives,
-            "passive_percent": _rounded(split.percent("passive")) or 0,
+            "passive_percent": _percent(split, "passive"),
             "detractor_count": split.detractors,
-            "detractor_percent": _rounded(split.percent("detractor")) or 0,
+            "detractor_percent": _percent(split, "detractor"),
             "response_count": split.total,
         }
     )
+
+
+def _percent(split, group: str) -> float:
+    share = split.percent(group)
+    return 0.0 if share is None else _rounded(share * 10) / 10
 
 
 # Unsubscribes and bounces ------------------------------------------------------------------------

@@ -458,6 +458,13 @@ def send_reminder(invitation_id: int) -> bool:
         return False
     if is_suppressed(address_of(invitation.contact, invitation.channel)):
         return False
+    now = timezone.now()
+    opens = next_send_time(now, invitation.campaign, zone_of(invitation.contact.time_zone))
+    if opens > now:
+        # Outside the contact's send window (a reminder N days after a Friday send falls on a weekend).
+        # send_reminders hands a row over again once enqueued_at is a lease old: that is when the window opens.
+        Invitation.objects.filter(pk=invitation_id).update(enqueued_at=opens - LEASE)
+        return False
     claimed = Invitation.objects.filter(pk=invitation_id, reminder_sent_at__isnull=True).update(
         reminder_sent_at=timezone.now()
     )

@@ -252,6 +252,9 @@ def normalize_email(value: str) -> str:
     from django.core.validators import validate_email
 
     email = value.strip().lower()
+    # The column holds 254 characters (RFC 5321's limit); the validator alone lets up to 320 through.
+    if len(email) > 254:
+        raise ContactError("The email address is longer than 254 characters.", field="email")
     try:
         validate_email(email)
     except ValidationError:

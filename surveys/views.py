@@ -1,6 +1,11 @@
+import functools
+import logging
+
+from anymail.exceptions import AnymailConfigurationError
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -14,6 +19,8 @@ from nps.roles import public, role_required
 
 from . import delivery, forms, importing, services
 from .models import Brand, Campaign, Contact, ContactImport, Invitation
+
+log = logging.getLogger(__name__)
 
 # Brands
 
@@ -392,3 +399,33 @@ def import_rejected(request, pk):
     return FileResponse(
         contact_import.rejected_file.open("rb"), as_attachment=True, filename=name, content_type="text/csv"
     )
+
+
+# ESP tracking webhooks (anymail's views, wrapped in nps/urls.py)
+
+
+def esp_webhook(view):
+    """anymail's webhook view, answering 4xx to a payload it cannot read instead of a 500.
+
+    anymail authenticates, then parses and lets parse errors escape. A 5xx would make the provider retry a
+    payload that can never be read; database errors still raise, so the provider retries those. The
+    atomic block keeps a batch that fails half way from writing half of its events.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                return view(request, *args, **kwargs)
+        except AnymailConfigurationError as error:
+            log.error("ESP webhook %s is not configured: %s", request.path, error)
+            return HttpResponse(
+                "This email provider is not configured.", status=404, content_type="text/plain"
+            )
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+            log.warning("Unreadable ESP webhook payload on %s: %r", request.path, error)
+            return HttpResponse(
+                "The payload is not a webhook this provider sends.", status=400, content_type="text/plain"
+            )
+
+    return wrapped

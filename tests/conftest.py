@@ -3,6 +3,8 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
+from tests.strict_skips import pytest_runtest_makereport  # noqa: F401  a skipped test fails the run
+
 
 @pytest.fixture(scope="session", autouse=True)
 def real_redis():

@@ -211,11 +211,11 @@ def test_metrics_match_the_dashboard(dl, campaign):
     assert dict(metrics) == {
         "nps": 25,
         "promoter_count": 2,
-        "promoter_percent": 50,
+        "promoter_percent": 50.0,
         "passive_count": 1,
-        "passive_percent": 25,
+        "passive_percent": 25.0,
         "detractor_count": 1,
-        "detractor_percent": 25,
+        "detractor_percent": 25.0,
         "response_count": 4,
     }
     everything = queries.split(queries.Filters())

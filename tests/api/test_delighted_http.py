@@ -108,6 +108,9 @@ def test_missing_email_is_422_with_field_errors_and_writes_nothing(client, auth,
             "properties",
             "thank_you_link_url must be an http(s) URL",
         ),
+        ({"email": "a" * 250 + "@example.com"}, "email", "longer than 254 characters"),
+        ({"email": "a@example.com", "name": "A\x00"}, "name", "must not contain the NUL character"),
+        ({"email": "a@example.com", "properties": {"plan": "\x00"}}, "properties", "NUL character"),
     ],
 )
 def test_bad_person_input_is_422_naming_the_field(client, auth, running, body, field, message):
@@ -293,10 +296,29 @@ def test_survey_response_shape_with_expanded_notes(client, auth, running, django
 
 
 def test_survey_responses_per_page_is_capped_at_100(client, auth):
+    campaign = make_campaign()
+    for _ in range(101):
+        make_answer(campaign=campaign, score=9)
+
     response = client.get("/v1/survey_responses.json?per_page=101", headers=auth)
 
-    assert response.status_code == 422
-    assert response.json()["errors"] == {"per_page": ["must be less than or equal to 100"]}
+    assert response.status_code == 200
+    assert len(response.json()) == 100
+
+
+def test_metrics_without_responses_are_zero_as_delighted_clients_expect(client, auth):
+    response = client.get("/v1/metrics.json", headers=auth)
+
+    assert response.json() == {
+        "nps": 0,
+        "promoter_count": 0,
+        "promoter_percent": 0.0,
+        "passive_count": 0,
+        "passive_percent": 0.0,
+        "detractor_count": 0,
+        "detractor_percent": 0.0,
+        "response_count": 0,
+    }
 
 
 def test_listing_people_takes_a_fixed_number_of_queries(client, auth, django_assert_max_num_queries):
@@ -384,8 +406,10 @@ def test_trend_naming_a_draft_campaign_is_422_and_writes_nothing(client, auth, r
         ("/v1/people.json?per_page=0", "per_page"),
         ("/v1/people.json?until=soon", "until"),
         ("/v1/metrics.json?trend=99999999999999999999", "trend"),
-        ("/v1/unsubscribes.json?per_page=1000", "per_page"),
+        ("/v1/unsubscribes.json?per_page=-5", "per_page"),
         ("/v1/autopilot/email/memberships.json?person_id=x", "person_id"),
+        ("/v1/people.json?email=a%00b", "email"),
+        ("/v1/survey_responses.json?person_email=a%00b", "person_email"),
     ],
 )
 def test_bad_query_parameters_are_422_never_500(client, auth, path, field):
@@ -404,3 +428,10 @@ def test_huge_person_id_on_a_new_response_is_422(client, auth, running):
 
     assert response.status_code == 422
     assert response.json()["errors"] == {"person": ["no person has the id 99999999999999999999"]}
+
+
+def test_nul_in_a_person_identifier_is_404_not_a_crash(client, auth):
+    response = client.delete("/v1/people/email%3Aa%00b%40example.com", headers=auth)
+
+    assert response.status_code == 404
+    assert response.json() == {"status": 404, "message": "Not Found"}

@@ -45,3 +45,14 @@ def test_unknown_api_path_is_json_404(client):
     response = client.get("/api/v1/people")
     assert response.status_code == 404
     assert response.json()["detail"] == "No API endpoint at /api/v1/people; see /api/v1/docs."
+
+
+def test_method_a_path_does_not_take_is_json_405(client):
+    response = client.put("/api/v1/contacts", "{}", content_type="application/json")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, POST"
+    assert response.json() == {
+        "detail": "PUT is not allowed on /api/v1/contacts; use GET, POST.",
+        "errors": [],
+    }

@@ -4,10 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 
 from responses import services
 from responses.models import Answer
-from tests.factories import make_invitation
+from surveys import delivery
+from surveys.models import Campaign, Invitation, Suppression
+from tests.factories import make_campaign, make_invitation
 
 from .helpers import make_sent_invitation
 
@@ -33,6 +36,28 @@ def test_link_scanner_fetching_every_link_records_no_answer(client):
     assert not Answer.objects.exists()
     invitation.refresh_from_db()
     assert invitation.state == "sent"
+
+
+def test_scanner_fetching_every_link_of_a_sent_email_records_nothing(client):
+    """The real message: both parts and the List-Unsubscribe header, each link with HEAD and GET, twice."""
+    campaign = make_campaign(status=Campaign.Status.RUNNING)
+    invitation = make_invitation(campaign=campaign)
+    delivery.send_invitation(invitation.pk)
+    (message,) = mail.outbox
+    ((html, _),) = message.alternatives
+    text = html + "\n" + message.body + "\n" + message.extra_headers["List-Unsubscribe"]
+    links = sorted(set(re.findall(r"http://testserver(/[^\s\"<>]*)", text)))
+    expected = {invitation.answer_path(score) for score in range(11)} | {f"/u/{invitation.token}/"}
+    assert expected <= set(links), links
+    for _ in range(2):  # at delivery and again at click time
+        for link in links:
+            assert client.head(link).status_code < 500, link
+            assert client.get(link).status_code < 500, link
+
+    assert not Answer.objects.exists()
+    assert not Suppression.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.SENT
 
 
 def test_automatic_answer_seconds_after_delivery_is_flagged(client):

@@ -342,7 +342,7 @@ class TestReminders:
             delivery.dispatch_due()
         assert mail.outbox == []
 
-        for days in (3, 4, 10):
+        for days in (3, 5, 6, 10):  # day 3 is a Saturday: the reminder waits for Monday's window
             with time_machine.travel(WEDNESDAY_NOON + timedelta(days=days, minutes=1), tick=False):
                 delivery.dispatch_due()
 
@@ -370,7 +370,29 @@ class TestReminders:
     def test_running_the_reminder_task_twice_sends_one(self):
         campaign = self.launch(make_contact())
         invitation = campaign.invitations.get()
-        with time_machine.travel(WEDNESDAY_NOON + timedelta(days=4), tick=False):
+        with time_machine.travel(WEDNESDAY_NOON + timedelta(days=5), tick=False):  # a Monday
             assert delivery.send_reminder(invitation.pk) is True
             assert delivery.send_reminder(invitation.pk) is False
         assert len(mail.outbox) == 1
+
+    def test_reminder_waits_for_the_send_window_in_the_contacts_time_zone(self):
+        contact = make_contact(time_zone="Asia/Tokyo")
+        with time_machine.travel(datetime(2026, 11, 25, 1, 0, tzinfo=UTC), tick=False):  # Wed 10:00 in Tokyo
+            campaign = running_campaign(reminder_days=3)
+            audience(campaign, contact)
+            delivery.queue_campaign(campaign)
+            delivery.dispatch_due()
+        assert len(mail.outbox) == 1
+        mail.outbox.clear()
+
+        saturday_in_tokyo = datetime(2026, 11, 28, 1, 1, tzinfo=UTC)
+        sunday_night_in_tokyo = datetime(2026, 11, 29, 14, 0, tzinfo=UTC)  # Sunday 23:00 in Tokyo
+        for moment in (saturday_in_tokyo, saturday_in_tokyo + timedelta(minutes=20), sunday_night_in_tokyo):
+            with time_machine.travel(moment, tick=False):
+                delivery.dispatch_due()
+        assert mail.outbox == []
+        assert campaign.invitations.get().reminder_sent_at is None
+
+        with time_machine.travel(datetime(2026, 11, 30, 0, 1, tzinfo=UTC), tick=False):  # Mon 9:01 in Tokyo
+            delivery.dispatch_due()
+        assert [m.subject[:9] for m in mail.outbox] == ["Reminder:"]

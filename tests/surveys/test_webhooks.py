@@ -170,3 +170,24 @@ def test_repeated_events_keep_one_suppression(client):
     post_postmark(client, postmark_bounce())
     post_postmark(client, postmark_bounce(RecordType="SpamComplaint", Type="SpamComplaint"))
     assert Suppression.objects.count() == 1
+
+
+@pytest.mark.parametrize("esp", ["postmark", "brevo", "sparkpost", "mailjet", "mandrill"])
+@pytest.mark.parametrize(
+    "body", ["not json", "[]", "{}", '[{"event": "bounce"}]', '{"RecordType": "Bounce"}']
+)
+def test_authenticated_webhook_with_an_unreadable_payload_gets_4xx_and_writes_nothing(client, esp, body):
+    invitation = sent_invitation()
+
+    response = client.post(f"/anymail/{esp}/tracking/", body, content_type="application/json", **AUTH)
+
+    assert 200 <= response.status_code < 500
+    assert not Suppression.objects.exists()
+    assert Invitation.objects.get(pk=invitation.pk).state == "sent"
+
+
+def test_webhook_of_a_provider_that_is_not_configured_gets_404(client):
+    # Mailgun signs its webhooks with a key this workspace has not set.
+    response = client.post("/anymail/mailgun/tracking/", "{}", content_type="application/json", **AUTH)
+    assert response.status_code == 404
+    assert response.text == "This email provider is not configured."

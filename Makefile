@@ -28,7 +28,7 @@ demo: install
 	@echo "  Password for all three: demo-password-2026"
 	@echo "  Mail goes to var/outbox/ (.eml files), SMS to var/sms-outbox/."
 	@echo ""
-	NPS_ENV_FILE=.env.demo $(RUN) python manage.py runserver $(HOST):$(PORT)
+	PUBLIC_BASE_URL=http://$(HOST):$(PORT) NPS_ENV_FILE=.env.demo $(RUN) python manage.py runserver $(HOST):$(PORT)
 
 demo-reset:
 	rm -f var/demo.sqlite3

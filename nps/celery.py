@@ -11,6 +11,8 @@ app.autodiscover_tasks()
 # Schedules live in database rows; beat only wakes the dispatcher once a minute (see docs/operations.md).
 app.conf.beat_schedule = {
     "dispatch-due-work": {"task": "surveys.tasks.dispatch_due", "schedule": 60.0},
+    # Contacts who came to match a live campaign's saved audience filter join it.
+    "refresh-filtered-audiences": {"task": "surveys.tasks.refresh_filtered_audiences", "schedule": 3600.0},
     # Webhooks out: retries whose time has come (the schedule is in WebhookDelivery rows).
     "send-due-webhooks": {"task": "nps.tasks.send_due_webhooks", "schedule": 60.0},
     # Dashboards: new and changed answers reach the rollups within a minute; a nightly rebuild also

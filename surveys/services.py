@@ -149,17 +149,34 @@ def add_audience_by_filter(campaign: Campaign, audience_filter: dict) -> int:
     with transaction.atomic():
         campaign.audience_filter = audience_filter
         campaign.save(update_fields=["audience_filter", "updated_at"])
-        before = campaign.audience.count()
-        matching = Contact.objects.matching(audience_filter).values_list("pk", flat=True)
-        now = timezone.now()
-        batch = []
-        for contact_id in matching.iterator(chunk_size=5000):
-            batch.append(Audience(campaign=campaign, contact_id=contact_id, added_at=now))
-            if len(batch) == 5000:
-                Audience.objects.bulk_create(batch, ignore_conflicts=True)
-                batch = []
-        Audience.objects.bulk_create(batch, ignore_conflicts=True)
-        return campaign.audience.count() - before
+        return _add_matching(campaign)
+
+
+def refresh_filtered_audiences() -> int:
+    """Hourly: contacts that came to match a live campaign's saved filter join its audience.
+
+    A recurring campaign then surveys them at its next dispatch; returns how many members were added.
+    """
+    live = Campaign.objects.filter(status__in=[Status.RUNNING, Status.SCHEDULED]).exclude(audience_filter={})
+    added = 0
+    for campaign in live:
+        with transaction.atomic():
+            added += _add_matching(campaign)
+    return added
+
+
+def _add_matching(campaign: Campaign) -> int:
+    before = campaign.audience.count()
+    matching = Contact.objects.matching(campaign.audience_filter).values_list("pk", flat=True)
+    now = timezone.now()
+    batch = []
+    for contact_id in matching.iterator(chunk_size=5000):
+        batch.append(Audience(campaign=campaign, contact_id=contact_id, added_at=now))
+        if len(batch) == 5000:
+            Audience.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    Audience.objects.bulk_create(batch, ignore_conflicts=True)
+    return campaign.audience.count() - before
 
 
 def add_to_audience(campaign: Campaign, contact: Contact) -> tuple[Audience, bool]:

@@ -11,6 +11,13 @@ def dispatch_due():
     delivery.dispatch_due()
 
 
+@shared_task(name="surveys.tasks.refresh_filtered_audiences", ignore_result=True)
+def refresh_filtered_audiences():
+    from . import services  # services enqueues these tasks: imported here to avoid a cycle
+
+    services.refresh_filtered_audiences()
+
+
 # A hard limit well inside delivery.LEASE: a hung send is killed before the sweep would resend its row.
 @shared_task(name="surveys.tasks.send_invitation", ignore_result=True, time_limit=300)
 def send_invitation(invitation_id):

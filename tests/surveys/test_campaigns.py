@@ -473,3 +473,16 @@ def test_launching_sends_what_is_due_at_once(django_capture_on_commit_callbacks)
         services.launch_campaign(campaign)
     assert [m.to for m in mail.outbox] == [[contact.email]]
     assert campaign.invitations.get().state == "sent"
+
+
+def test_contacts_who_match_a_saved_filter_later_join_live_campaigns_only():
+    running = make_campaign(status=Campaign.Status.RUNNING, audience_filter={"plan": "pro"})
+    paused = make_campaign(status=Campaign.Status.PAUSED, audience_filter={"plan": "pro"})
+    make_campaign(status=Campaign.Status.RUNNING)  # no saved filter: its audience is left alone
+    later = make_contact(properties={"plan": "pro"})
+    make_contact(properties={"plan": "free"})
+
+    assert services.refresh_filtered_audiences() == 1
+    assert list(running.audience.values_list("contact", flat=True)) == [later.pk]
+    assert not paused.audience.exists()
+    assert services.refresh_filtered_audiences() == 0

@@ -36,7 +36,7 @@ demo-reset:
 
 test: install
 	.ci/services
-	$(RUN) python manage.py compilemessages --ignore=.venv -v 0
+	DJANGO_SETTINGS_MODULE=tests.settings $(RUN) python manage.py compilemessages --ignore=.venv -v 0
 	$(RUN) pytest $(PYTEST_ARGS)
 
 lint: install
@@ -49,7 +49,7 @@ format: install
 	$(RUN) ruff check --fix .
 
 messages: install
-	$(RUN) python manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete
+	NPS_ENV_FILE=.env.demo $(RUN) python manage.py makemessages --all --ignore=.venv --ignore=var --ignore=tests --no-obsolete
 
 bench: install
 	.ci/services

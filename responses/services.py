@@ -114,39 +114,15 @@ def record_phone_answer(
     *, contact: Contact, campaign: Campaign, score: int, comment: str = "", notes: str = "", by
 ) -> Answer:
     """A lead records an interview: a sent phone invitation (so response rates stay true) and its answer."""
-    now = timezone.now()
-    with transaction.atomic():
-        # Serialises interviews of one contact so the next round number is free.
-        Contact.objects.select_for_update().filter(pk=contact.pk).first()
-        last_round = Invitation.objects.filter(
-            campaign=campaign, contact=contact, channel=Channel.PHONE
-        ).aggregate(last=Max("round"))["last"]
-        invitation = Invitation.objects.create(
-            campaign=campaign,
-            contact=contact,
-            channel=Channel.PHONE,
-            round=(last_round or 0) + 1,
-            state=Invitation.State.SENT,
-            language=contact.language,
-            scheduled_for=now,
-            state_changed_at=now,
-            sent_at=now,
-        )
-        answer = Answer.objects.create(
-            invitation=invitation,
-            campaign=campaign,
-            contact=contact,
-            channel=Channel.PHONE,
-            score=score,
-            comment=comment.strip(),
-            notes=notes.strip(),
-            language=contact.language,
-            answered_at=now,
-            updated_at=now,
-            recorded_by=by,
-        )
-        announce(answer.pk, WebhookEvent.RESPONSE_CREATED)
-    return answer
+    return create_response(
+        contact=contact,
+        campaign=campaign,
+        score=score,
+        channel=Channel.PHONE,
+        comment=comment,
+        notes=notes,
+        by=by,
+    )
 
 
 def create_response(

@@ -6,7 +6,7 @@ RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo demo-reset test test-fast lint format bench messages clean
+.PHONY: install demo demo-reset test lint format bench messages clean
 
 var/tools/bin/uv:
 	python3 -m venv var/tools

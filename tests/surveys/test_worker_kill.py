@@ -142,6 +142,17 @@ def worker_is_blocked() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def other_sessions() -> int:
+    """Database sessions busy or in a transaction, other than this one (idle pooled connections don't count)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'",
+            [connection.settings_dict["NAME"]],
+        )
+        return cursor.fetchone()[0]
+
+
 def eml_files(outbox) -> list[Path]:
     return sorted(outbox.glob("*.eml"))
 
@@ -179,6 +190,9 @@ def test_worker_killed_mid_batch_sends_every_message_exactly_once(broker, worker
         first.wait()
     finally:
         lock.close()
+    # The dead worker's server session still waits for the lock; it rolls back and ends only once the lock
+    # is free and it finds its client gone. Until then it holds the victim's row.
+    wait_until(lambda: other_sessions() == 0, "the dead worker's database session to end", tmp_path)
 
     # What beat does every minute, once the lease has run out: the dead worker's row is recognised as
     # delivered (the backend has its Message-ID) and the tasks it took with it are handed over again.

@@ -10,7 +10,7 @@ from nps import webhooks
 from nps.models import WebhookEvent
 from surveys.models import Campaign, Channel, Contact, Invitation
 
-from . import serializers
+from . import hotpath, serializers
 from .models import Answer
 
 # Link scanners that run JavaScript (sandboxes that "detonate" links) load the page seconds after the
@@ -55,7 +55,10 @@ def record_score(
     now = timezone.now()
     suspect = False
     if from_link:
-        previous = Answer.objects.filter(invitation=invitation).only("score", "comment", "updated_at").first()
+        try:
+            previous = invitation.answer  # joined in by the answer page's lookup: usually no query
+        except Answer.DoesNotExist:
+            previous = None
         just_delivered = invitation.sent_at is not None and now - invitation.sent_at < SCANNER_DELIVERY_WINDOW
         link_burst = (
             previous is not None
@@ -69,23 +72,18 @@ def record_score(
     if webhooks.is_wanted(WebhookEvent.RESPONSE_CREATED, WebhookEvent.RESPONSE_UPDATED):
         existed = previous is not None if from_link else Answer.objects.filter(invitation=invitation).exists()
     # One INSERT … ON CONFLICT on the invitation's unique key: concurrent clicks leave one answer, the latest.
-    (answer,) = Answer.objects.bulk_create(
-        [
-            Answer(
-                invitation=invitation,
-                campaign_id=invitation.campaign_id,
-                contact_id=invitation.contact_id,
-                channel=invitation.channel,
-                score=score,
-                language=invitation.language or language,
-                answered_at=now,
-                updated_at=now,
-                suspected_scanner=suspect,
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["invitation"],
-        update_fields=["score", "updated_at", "suspected_scanner"],
+    answer = hotpath.upsert_answer(
+        Answer(
+            invitation=invitation,
+            campaign_id=invitation.campaign_id,
+            contact_id=invitation.contact_id,
+            channel=invitation.channel,
+            score=score,
+            language=invitation.language or language,
+            answered_at=now,
+            updated_at=now,
+            suspected_scanner=suspect,
+        )
     )
     if existed is not None:
         announce(answer.pk, WebhookEvent.RESPONSE_UPDATED if existed else WebhookEvent.RESPONSE_CREATED)

@@ -144,7 +144,7 @@ def run() -> list[tuple[str, float, str]]:
     env = _env()
     tokens = _prepare(env)
     app = _measure("nps.wsgi:application", env, tokens)
-    floor = _measure("tests.bench.floor_app:application", {**env, "FLOOR_DSN": DSN}, tokens)
+    floor = _measure("tests.bench._floor_app:application", {**env, "FLOOR_DSN": DSN}, tokens)
     return [
         ("capture_rps", round(app["answers_per_s"], 1), "answers/s"),
         ("capture_p99_ms", round(app["p99_us"] / 1000, 1), "ms"),

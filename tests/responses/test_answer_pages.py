@@ -202,8 +202,10 @@ def test_rate_limit_by_ip_answers_429_page(client, settings):
     settings.ANSWER_RATELIMIT = "3/m"
     invitation = make_sent_invitation()
     for _ in range(3):
-        assert client.get(invitation.answer_path(9)).status_code == 200
-    response = client.get(invitation.answer_path(9))
+        assert client.post(invitation.answer_path(), {"score": 9, "source": "page"}).status_code == 200
+    # Opening pages is not counted: only answers saved are.
+    assert client.get(invitation.answer_path(9)).status_code == 200
+    response = client.post(invitation.answer_path(), {"score": 9, "source": "page"})
     assert response.status_code == 429
     assert "Too many requests" in response.text
     assert response["Retry-After"] == "60"

@@ -53,6 +53,8 @@ class ShareLinkForm(forms.Form):
         day = self.cleaned_data["expires_on"]
         if day and day < timezone.now().astimezone(workspace_tz()).date():
             raise forms.ValidationError("The expiry date is in the past.")
+        if day and day.year > 2999:  # the end of that day would overflow Python's dates
+            raise forms.ValidationError("The expiry date is too far away.")
         return day
 
     def expires_at(self) -> datetime | None:

@@ -22,6 +22,8 @@ class Filters:
     channels: tuple[str, ...] = ()
     # ("plan", "pro"), ("channel", "email"), ("campaign", "12") or ("language", "hi"): one segment.
     segment: tuple[str, str] | None = None
+    # The contact properties the rollups hold, when the caller has read them already (saves a query).
+    rolled_up_keys: tuple[str, ...] | None = None
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         tz = workspace_tz()

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -9,6 +9,7 @@ from . import queries
 from .filters import Filters, workspace_tz
 from .queries import PERIODS
 
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
 PERIOD_CHOICES = [
     ("7d", "Last 7 days"),
     ("30d", "Last 30 days"),
@@ -73,6 +74,9 @@ class FilterForm(forms.Form):
                 raise forms.ValidationError("A custom range needs a start and an end date.")
             if cleaned["start"] > cleaned["end"]:
                 raise forms.ValidationError("The start date is after the end date.")
+            # Far dates overflow Python's dates once a day or a previous period is added to them.
+            if cleaned["start"] < EARLIEST or cleaned["end"] > LATEST:
+                raise forms.ValidationError(f"Dates run from {EARLIEST:%Y} to {LATEST:%Y}.")
         cleaned["period"] = period
         cleaned["grain"] = cleaned.get("grain") or "week"
         cleaned["window"] = cleaned.get("window") or 1
@@ -93,4 +97,5 @@ class FilterForm(forms.Form):
             campaign_ids=tuple(c.pk for c in data.get("campaign") or ()),
             channels=tuple(data.get("channel") or ()),
             segment=data.get("segment"),
+            rolled_up_keys=tuple(self.property_keys),
         )

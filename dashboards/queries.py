@@ -66,6 +66,10 @@ def _rollup(filters: Filters, *, by_property: str | None = None, days_only: bool
         # The segment rollup holds one property at a time, and no language.
         if (prop and by_property and prop[0] != by_property) or (filters.segment or ("",))[0] == "language":
             return None
+        # A property with too many values to be a segment (an account id, say) is not rolled up at all.
+        keys = filters.rolled_up_keys
+        if prop and not by_property and prop[0] not in (rollups.segment_keys() if keys is None else keys):
+            return None
         qs = SegmentRollup.objects.filter(key=by_property or prop[0])
         if prop:
             qs = qs.filter(value=prop[1])

@@ -64,6 +64,8 @@ def revoke_share_link(link: ShareLink) -> None:
 
 def find_share_link(token: str) -> ShareLink | None:
     """The usable link with this token, or None (unknown, revoked or expired)."""
+    if "\x00" in token:  # PostgreSQL refuses a NUL byte in a query; no token has one.
+        return None
     return ShareLink.objects.usable().select_related("saved_view").filter(token=token).first()
 
 

@@ -225,6 +225,28 @@ def test_a_bad_segment_is_a_clear_400(client, params, message):
     assert message in response.text
 
 
+def test_a_property_too_varied_to_be_a_segment_still_filters_every_panel(client):
+    # 60 distinct accounts: too many values for the rollups to hold, so the answers are read directly.
+    for n in range(60):
+        make_answer(score=10 if n else 0, contact=make_contact(properties={"account": f"acct-{n}"}))
+    rollups.refresh()
+    client.force_login(make_user(role=Role.VIEWER))
+    assert nps_on_page(client, segment="account:acct-0") == "−100"
+    filters = queries.Filters(segment=("account", "acct-3"))
+    assert queries.split(filters).total == 1
+    assert [s.total for _, s in queries.trend(filters, "week")] == [1]
+
+
+@pytest.mark.parametrize("path", ["/", "/comments/", "/export.csv"])
+@pytest.mark.parametrize(("start", "end"), [("9999-12-30", "9999-12-31"), ("0001-01-01", "0001-01-02")])
+def test_a_date_at_the_edge_of_the_calendar_is_a_400_not_a_crash(client, path, start, end):
+    make_answer(score=9, comment="Fine")
+    client.force_login(make_user(role=Role.LEAD))
+    response = client.get(path, {"period": "custom", "start": start, "end": end})
+    assert response.status_code == 400
+    assert "Dates run from 1970 to 2999." in response.content.decode()
+
+
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     response = client.get("/", {"segment": "plan:pro"})
     assert response.status_code == 302

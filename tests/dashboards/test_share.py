@@ -92,6 +92,21 @@ def test_unknown_token_gets_the_same_404(client):
     assert "This share link is no longer valid" in page.text
 
 
+def test_a_token_with_a_nul_byte_gets_the_same_404(client):
+    page = client.get("/s/%00/")
+    assert page.status_code == 404
+    assert "This share link is no longer valid" in page.text
+
+
+def test_expiry_at_the_end_of_the_calendar_is_refused_not_a_crash(client):
+    view = _view()
+    client.force_login(make_user(role=Role.LEAD))
+    response = client.post(f"/views/{view.pk}/share/", {"expires_on": "9999-12-31"})
+    assert response.status_code == 400
+    assert "The expiry date is too far away." in response.text
+    assert not ShareLink.objects.exists()
+
+
 def test_expiry_in_the_past_is_refused_and_nothing_written(client):
     view = _view()
     client.force_login(make_user(role=Role.LEAD))

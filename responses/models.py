@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from dashboards.metrics import group_of
-from surveys.models import Campaign, Channel, Contact, Invitation
+from surveys.models import Campaign, Channel, Contact, CsvUpload, Invitation
 
 
 class Answer(models.Model):
@@ -56,7 +56,7 @@ class Answer(models.Model):
         return group_of(self.score)
 
 
-class ResponseImport(models.Model):
+class ResponseImport(CsvUpload):
     """One CSV upload of past answers (a Delighted export or any CSV): uploaded → checked → imported."""
 
     class Status(models.TextChoices):
@@ -68,39 +68,13 @@ class ResponseImport(models.Model):
         CANCELLED = "cancelled", "Nothing imported"
         FAILED = "failed", "Failed"
 
-    file = models.FileField(upload_to="imports/")
-    original_name = models.CharField(max_length=255)
     is_delighted = models.BooleanField(
         default=False, help_text="The columns are those of a Delighted export."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
-    encoding = models.CharField(max_length=20, blank=True)
-    delimiter = models.CharField(max_length=1, blank=True)
-    headers = models.JSONField(default=list, blank=True)
-    # One target per column (responses.importing.TARGETS).
-    mapping = models.JSONField(default=list, blank=True)
     # The answers join this brand's "Imported history" campaign.
     brand = models.ForeignKey("surveys.Brand", on_delete=models.CASCADE, related_name="+")
-    total_rows = models.PositiveIntegerField(default=0)
-    valid_rows = models.PositiveIntegerField(default=0)
-    invalid_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
     contacts_created = models.PositiveIntegerField(default=0)
-    # The first rejected rows: [{"line": 7, "reason": "…"}].
-    errors = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True, help_text="Why the import failed, for the admin.")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.original_name} ({self.status})"
 
     def get_absolute_url(self):
         from django.urls import reverse

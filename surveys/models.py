@@ -324,7 +324,39 @@ class Suppression(models.Model):
         return f"{self.address} ({self.reason})"
 
 
-class ContactImport(models.Model):
+class CsvUpload(models.Model):
+    """What every CSV upload keeps: the file, how it was read, the column mapping and the row counts."""
+
+    file = models.FileField(upload_to="imports/")
+    original_name = models.CharField(max_length=255)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=1, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    # One target per column (each importer lists its own: surveys.importing, responses.importing).
+    mapping = models.JSONField(default=list, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    invalid_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    # The first rejected rows for the page: [{"line": 7, "reason": "…"}].
+    errors = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True, help_text="Why the import failed, for the admin.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.status})"
+
+
+class ContactImport(CsvUpload):
     """One CSV upload of contacts: uploaded → validated (counts, rejected rows) → imported or cancelled."""
 
     class Status(models.TextChoices):
@@ -336,45 +368,23 @@ class ContactImport(models.Model):
         CANCELLED = "cancelled", "Nothing imported"
         FAILED = "failed", "Failed"
 
-    file = models.FileField(upload_to="imports/")
-    original_name = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
-    encoding = models.CharField(max_length=20, blank=True)
-    delimiter = models.CharField(max_length=1, blank=True)
-    headers = models.JSONField(default=list, blank=True)
-    # One target per column: "email", "phone", "name", "language", "time_zone", "property" or "ignore".
-    mapping = models.JSONField(default=list, blank=True)
+    # Mapping targets: "email", "phone", "name", "language", "time_zone", "property" or "ignore".
     campaign = models.ForeignKey(
         Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact_imports"
     )
-    total_rows = models.PositiveIntegerField(default=0)
-    valid_rows = models.PositiveIntegerField(default=0)
-    invalid_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
     # Bytes of the file read so far while checking rows, as a percentage.
     progress = models.PositiveSmallIntegerField(default=0)
-    # The first rejected rows for the page: [{"line": 7, "reason": "…"}]; all of them are in rejected_file.
-    errors = models.JSONField(default=list, blank=True)
+    # Every rejected row, with its reason (the page shows the first ones).
     rejected_file = models.FileField(upload_to="imports/", blank=True)
     # Valid rows, normalised, ready for the bulk load.
     clean_file = models.FileField(upload_to="imports/", blank=True)
-    error = models.TextField(blank=True, help_text="Why the import failed, for the admin.")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(CsvUpload.Meta):
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="contact_import_progress_max"),
         ]
-
-    def __str__(self):
-        return f"{self.original_name} ({self.status})"
 
     def get_absolute_url(self):
         return reverse("surveys:import_detail", args=[self.pk])

@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "nps.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Axes must come last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -82,6 +82,9 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's native psycopg pool; CONN_MAX_AGE must stay 0 with it.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env.bool("DATABASE_POOL", default=True)
+    # Statements on server-side-binding cursors (only the answer hot path uses them) are prepared after
+    # this many runs on a connection. Django's own cursors bind client-side and are never prepared.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -60,9 +60,10 @@ esp_webhook_patterns = [
 ]
 
 urlpatterns = [
+    # First: the answer pages are the most requested, and patterns are tried in order.
+    path("", include("responses.urls")),
     path("", include((account_patterns, "nps"))),
     path("", include("dashboards.urls")),
-    path("", include("responses.urls")),
     path("", include("surveys.urls")),
     # The native REST API; its views authenticate by API key (nps/api.py).
     path("api/v1/", include((api_urlpatterns(), "api"))),

@@ -1,7 +1,8 @@
 """Webhooks out: events become signed POSTs to the admins' endpoints, retried for 24 hours.
 
 - `emit(event_type, build_payload)` is called by the code that changed something. When no active endpoint
-  subscribes to the event it returns after one cache read: the answer path pays no query for webhooks.
+  subscribes to the event it returns at once: the list of endpoints lives in the shared cache, and each
+  process keeps its copy for LOCAL_SECONDS, so the answer path pays no query and usually no cache read.
   Otherwise, after the transaction commits, it builds the payload once and creates a delivery row per
   endpoint, then hands each to a Celery task.
 - `send_delivery(id, attempt=n)` makes attempt n+1 of a delivery. Rows hold the schedule: a failed attempt
@@ -18,6 +19,7 @@ import http.client
 import json
 import logging
 import ssl
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -36,6 +38,8 @@ CACHE_KEY = "webhooks:endpoints:v1"
 # The list is invalidated on every change made through this module; the timeout only bounds how long a
 # change made some other way (a shell, the Django admin) goes unnoticed.
 CACHE_SECONDS = 600
+# Each process reuses its copy this long: a new or changed endpoint is heard by every worker within it.
+LOCAL_SECONDS = 5
 TIMEOUT_SECONDS = 10
 # Keep trying this long after the event, waiting 1, 2, 4 … minutes between attempts, at most MAX_WAIT.
 RETRY_FOR = timedelta(hours=24)
@@ -61,8 +65,13 @@ def is_allowed_url(url: str) -> bool:
 # --- Which endpoints listen -----------------------------------------------------------------------------
 
 
+_local: dict = {"endpoints": None, "until": 0.0}
+
+
 def _endpoints() -> list[tuple[int, list[str]]]:
-    """(id, events) of the active endpoints, from the shared cache."""
+    """(id, events) of the active endpoints: this process's copy, else the shared cache, else the database."""
+    if _local["endpoints"] is not None and time.monotonic() < _local["until"]:
+        return _local["endpoints"]
     endpoints = cache.get(CACHE_KEY)
     if endpoints is None:
         endpoints = [
@@ -70,14 +79,25 @@ def _endpoints() -> list[tuple[int, list[str]]]:
             for pk, events in WebhookEndpoint.objects.filter(is_active=True).values_list("pk", "events")
         ]
         cache.set(CACHE_KEY, endpoints, CACHE_SECONDS)
+    _local.update(endpoints=endpoints, until=time.monotonic() + LOCAL_SECONDS)
     return endpoints
 
 
-def forget_endpoints() -> None:
-    """Call after any change to endpoints: every process reads the new list on its next event."""
+def drop_local_copy() -> None:
+    """This process reads the list again on its next event."""
+    _local["endpoints"] = None
+
+
+def _forget() -> None:
+    drop_local_copy()
     cache.delete(CACHE_KEY)
+
+
+def forget_endpoints() -> None:
+    """Call after any change to endpoints: this process at once, every other within LOCAL_SECONDS."""
+    _forget()
     # A change inside a transaction is visible to others only after it commits: forget again then.
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    transaction.on_commit(_forget)
 
 
 def subscribers(event_type: str) -> list[int]:

@@ -4,10 +4,15 @@ Opening a score link and recording it are the product's hottest requests (see `c
 `make bench`). Django's ORM spends more time compiling a five-table select_related and an upsert than
 PostgreSQL spends running them, so both statements are built here once from the models' own metadata
 (columns, converters, defaults: nothing is restated by hand) and executed as plain SQL.
+
+On PostgreSQL they run on a server-side-binding cursor, so psycopg prepares them after their first few
+runs on a pooled connection (`prepare_threshold` in settings): PostgreSQL then skips parsing and planning
+the five-table join on every request. Django's own cursors bind client-side and are never prepared.
 """
 
 from functools import cache
 
+import psycopg
 from django.db import connection
 
 from surveys.models import Brand, Campaign, Contact, Invitation
@@ -66,9 +71,18 @@ def _instance(model, values):
     return model.from_db(connection.alias, [f.attname for f in _fields(model)], converted)
 
 
+def _cursor():
+    """Django's cursor wrapper (query logging and counting as usual), binding server-side on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
 def find_invitation(token: str) -> Invitation | None:
     """The invitation behind a token with its campaign, brand, contact and answer (or None): one query."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(_lookup_sql(), [token])
         row = cursor.fetchone()
     if row is None:
@@ -109,7 +123,7 @@ def _upsert_sql() -> tuple[str, list]:
 def upsert_answer(answer: Answer) -> Answer:
     """INSERT … ON CONFLICT (invitation) DO UPDATE of score, updated_at and the scanner flag: one statement."""
     sql, fields = _upsert_sql()
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, [f.get_db_prep_save(getattr(answer, f.attname), connection) for f in fields])
         answer.pk = cursor.fetchone()[0]
     answer._state.adding = False

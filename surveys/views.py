@@ -218,11 +218,11 @@ def campaign_preview_email(request, pk):
 @csp_replace({"frame-ancestors": ["'self'"]})
 @role_required("lead")
 def campaign_preview_answer(request, pk):
-    from responses.views import render_answer
+    from responses.pages import answer_page
 
     campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
     invitation = _sample_invitation(campaign, forms.PreviewForm(request.GET).language())
-    return render_answer(request, invitation, score=9, preview=True)
+    return answer_page(request, invitation, score=9, preview=True)
 
 
 # Unsubscribe (public: the token authenticates)

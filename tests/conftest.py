@@ -20,7 +20,10 @@ def real_redis():
 @pytest.fixture(autouse=True)
 def clean_cache(real_redis):
     """Rate limits and caches never leak from one test into the next."""
+    from nps import webhooks
+
     cache.clear()
+    webhooks.drop_local_copy()
     yield
 
 

@@ -1,9 +1,12 @@
+import base64
+import hashlib
 import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from responses import pages
 from responses.models import Answer
 from surveys.models import Campaign, Invitation
 from tests.factories import make_answer, make_brand, make_campaign, make_contact, make_invitation
@@ -168,23 +171,46 @@ def test_answer_post_needs_no_csrf_token(settings):
     assert Answer.objects.get().score == 6
 
 
-def test_page_is_strict_csp_with_a_nonce_only_for_the_brand_style(client):
+def test_page_is_strict_csp_allowing_only_the_brand_style_by_its_hash(client):
     invitation = make_sent_invitation(campaign=make_campaign(brand=make_brand(accent_color="#0E7C66")))
     response = client.get(invitation.answer_path(9))
     policy = response["Content-Security-Policy"]
-    nonce = re.search(r"style-src 'self' 'nonce-([^']+)'", policy).group(1)
-    assert "unsafe-inline" not in policy
+    style = re.search(r"<style>(.*?)</style>", response.text).group(1)
+    assert style == ":root{--accent:#0e7c66;--accent-ink:#ffffff}"
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"style-src 'self' 'sha256-{digest}'" in policy
+    assert "unsafe-inline" not in policy and "nonce-" not in policy
     assert "script-src 'self'" in policy
-    assert f'<style nonce="{nonce}">:root{{--accent:#0e7c66;--accent-ink:#ffffff}}</style>' in response.text
     assert "style=" not in response.text and "<script>" not in response.text
     assert "no-store" in response["Cache-Control"]
 
 
-def test_light_accent_gets_dark_text():
-    from responses.views import _ink_for
+def test_page_carries_no_token_and_is_served_again_from_memory(client):
+    """The page posts back to its own address, so one rendering serves every invitation alike."""
+    campaign = make_campaign()
+    first, second = make_sent_invitation(campaign=campaign), make_sent_invitation(campaign=campaign)
+    pages._blank_answer_page.cache_clear()
+    page = client.get(first.answer_path(7)).content
+    assert first.token not in page.decode()
+    assert client.get(second.answer_path(7)).content == page
+    assert pages._blank_answer_page.cache_info().hits == 1
+    # Another score is another page.
+    assert b'value="3" checked' in client.get(second.answer_path(3)).content
 
-    assert _ink_for("#ffee00") == "#000000"
-    assert _ink_for("#1e3a8a") == "#ffffff"
+
+def test_an_edited_question_is_a_new_page_at_once(client):
+    campaign = make_campaign()
+    invitation = make_sent_invitation(campaign=campaign)
+    assert "recommend" in client.get(invitation.answer_path(8)).text
+    campaign.question = "Would you tell a friend about {brand}?"
+    campaign.save()
+    later = make_sent_invitation(campaign=campaign)
+    assert "Would you tell a friend about Acme?" in client.get(later.answer_path(8)).text
+
+
+def test_light_accent_gets_dark_text():
+    assert pages.ink_for("#ffee00") == "#000000"
+    assert pages.ink_for("#1e3a8a") == "#ffffff"
 
 
 def test_brand_logo_is_shown(client, tmp_path):
@@ -246,11 +272,10 @@ def test_answer_left_before_campaign_was_archived_is_kept(client):
 
 
 def test_preview_renders_an_unsaved_invitation_without_a_post_target(rf):
-    from responses.views import render_answer
 
     campaign = make_campaign()
     invitation = Invitation(campaign=campaign, token="preview", language="fr")
-    response = render_answer(rf.get("/preview/"), invitation, score=10, preview=True)
+    response = pages.answer_page(rf.get("/preview/"), invitation, score=10, preview=True)
     assert response.status_code == 200
     page = response.content.decode()
     assert "Aperçu : les réponses ne sont pas enregistrées." in page

@@ -58,6 +58,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The answer pages (/r/…) run through this subset only (see nps/wsgi.py): they use no session, user,
+# message, CSRF token, CORS or htmx.
+PUBLIC_PATH_PREFIX = "/r/"
+PUBLIC_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "nps.middleware.CSPMiddleware",
+]
+
 ROOT_URLCONF = "nps.urls"
 WSGI_APPLICATION = "nps.wsgi.application"
 

@@ -19,56 +19,67 @@ from surveys.models import Brand, Campaign, Contact, Invitation
 
 from .models import Answer
 
-# The columns the answer and thank-you pages read; everything else stays deferred, as with .only().
-PAGE_FIELDS = {
-    Invitation: ["id", "campaign", "contact", "channel", "round", "token", "state", "language", "texts", "sent_at", "state_changed_at"],
-    Campaign: ["id", "status", "brand", "question", "translations", "followup_promoter", "followup_passive", "followup_detractor", "redirect_promoter", "redirect_passive", "redirect_detractor"],
-    Brand: ["id", "company_name", "logo", "accent_color"],
-    Contact: ["id", "language"],
-    Answer: ["id", "invitation", "score", "comment", "updated_at"],
+# The columns each lookup reads; everything else stays deferred, as with .only(). "page" shows the answer
+# and thank-you pages; "record" stores a score (no brand, no texts: no JSON to decode on the hot write).
+LOOKUPS = {
+    "page": {
+        Invitation: ["id", "campaign", "contact", "channel", "round", "token", "state", "language", "texts", "sent_at", "state_changed_at"],
+        Campaign: ["id", "status", "brand", "question", "translations", "followup_promoter", "followup_passive", "followup_detractor", "redirect_promoter", "redirect_passive", "redirect_detractor"],
+        Brand: ["id", "company_name", "logo", "accent_color"],
+        Contact: ["id", "language"],
+        Answer: ["id", "invitation", "score", "comment", "updated_at"],
+    },
+    "record": {
+        Invitation: ["id", "campaign", "contact", "channel", "token", "state", "language", "sent_at", "state_changed_at"],
+        Campaign: ["id", "status", "redirect_promoter", "redirect_passive", "redirect_detractor"],
+        Contact: ["id", "language"],
+        Answer: ["id", "invitation", "score", "comment", "updated_at"],
+    },
 }  # fmt: skip
+JOINS = {
+    Invitation: ("i", ""),
+    Campaign: ("c", " JOIN {table} c ON c.id = i.campaign_id"),
+    Brand: ("b", " JOIN {table} b ON b.id = c.brand_id"),
+    Contact: ("p", " JOIN {table} p ON p.id = i.contact_id"),
+    Answer: ("a", " LEFT JOIN {table} a ON a.invitation_id = i.id"),
+}
 
 
 @cache
-def _fields(model) -> list:
-    """The page's fields of `model` in the model's own order, which Model.from_db() expects."""
-    wanted = {model._meta.get_field(name) for name in PAGE_FIELDS[model]}
+def _fields(lookup: str, model) -> list:
+    """The lookup's fields of `model` in the model's own order, which Model.from_db() expects."""
+    wanted = {model._meta.get_field(name) for name in LOOKUPS[lookup][model]}
     return [f for f in model._meta.concrete_fields if f in wanted]
 
 
 @cache
-def _lookup_sql() -> str:
-    columns = []
-    for model, alias in ((Invitation, "i"), (Campaign, "c"), (Brand, "b"), (Contact, "p"), (Answer, "a")):
-        columns += [f"{alias}.{connection.ops.quote_name(f.column)}" for f in _fields(model)]
-    table = {m: connection.ops.quote_name(m._meta.db_table) for m in PAGE_FIELDS}
-    return (
-        f"SELECT {', '.join(columns)} FROM {table[Invitation]} i"
-        f" JOIN {table[Campaign]} c ON c.id = i.campaign_id"
-        f" JOIN {table[Brand]} b ON b.id = c.brand_id"
-        f" JOIN {table[Contact]} p ON p.id = i.contact_id"
-        f" LEFT JOIN {table[Answer]} a ON a.invitation_id = i.id"
-        " WHERE i.token = %s"
-    )
+def _lookup_sql(lookup: str) -> str:
+    columns, joins = [], ""
+    for model in LOOKUPS[lookup]:
+        alias, join = JOINS[model]
+        columns += [f"{alias}.{connection.ops.quote_name(f.column)}" for f in _fields(lookup, model)]
+        joins += join.format(table=connection.ops.quote_name(model._meta.db_table))
+    invitations = connection.ops.quote_name(Invitation._meta.db_table)
+    return f"SELECT {', '.join(columns)} FROM {invitations} i{joins} WHERE i.token = %s"
 
 
 @cache
-def _converters(model) -> list[tuple]:
+def _converters(lookup: str, model) -> list[tuple]:
     """Per column, the ORM's own converters (JSON decoding, etc.), as the compiler would apply them."""
     out = []
-    for field in _fields(model):
+    for field in _fields(lookup, model):
         column = field.get_col(model._meta.db_table)
         out.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
     return out
 
 
-def _instance(model, values):
+def _instance(lookup: str, model, values):
     converted = []
-    for value, (column, converters) in zip(values, _converters(model), strict=True):
+    for value, (column, converters) in zip(values, _converters(lookup, model), strict=True):
         for convert in converters:
             value = convert(value, column, connection)
         converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in _fields(model)], converted)
+    return model.from_db(connection.alias, [f.attname for f in _fields(lookup, model)], converted)
 
 
 def _cursor():
@@ -80,24 +91,27 @@ def _cursor():
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
-def find_invitation(token: str) -> Invitation | None:
-    """The invitation behind a token with its campaign, brand, contact and answer (or None): one query."""
+def find_invitation(token: str, lookup: str = "page") -> Invitation | None:
+    """The invitation behind a token with its campaign, contact, answer (or None) and, for "page", brand.
+
+    One query. `lookup="record"` reads only what storing a score needs.
+    """
     with _cursor() as cursor:
-        cursor.execute(_lookup_sql(), [token])
+        cursor.execute(_lookup_sql(lookup), [token])
         row = cursor.fetchone()
     if row is None:
         return None
     parts, start = {}, 0
-    for model in PAGE_FIELDS:
-        end = start + len(PAGE_FIELDS[model])
-        parts[model] = row[start:end]
-        start = end
-    invitation = _instance(Invitation, parts[Invitation])
-    campaign = _instance(Campaign, parts[Campaign])
-    campaign.brand = _instance(Brand, parts[Brand])
+    for model, names in LOOKUPS[lookup].items():
+        parts[model] = row[start : start + len(names)]
+        start += len(names)
+    invitation = _instance(lookup, Invitation, parts[Invitation])
+    campaign = _instance(lookup, Campaign, parts[Campaign])
+    if Brand in parts:
+        campaign.brand = _instance(lookup, Brand, parts[Brand])
     invitation.campaign = campaign
-    invitation.contact = _instance(Contact, parts[Contact])
-    answer = _instance(Answer, parts[Answer]) if parts[Answer][0] is not None else None
+    invitation.contact = _instance(lookup, Contact, parts[Contact])
+    answer = _instance(lookup, Answer, parts[Answer]) if parts[Answer][0] is not None else None
     Invitation.answer.related.set_cached_value(invitation, answer)
     if answer is not None:
         Answer.invitation.field.set_cached_value(answer, invitation)

@@ -57,28 +57,31 @@ def style_source(style: str) -> str:
 
 @lru_cache(maxsize=256)
 def csp_allowing(style: str) -> str:
-    """The site's Content-Security-Policy, plus this one inline style."""
-    return build_policy(update={"style-src": [style_source(style)]})
+    """The site's Content-Security-Policy, plus this one inline style if any."""
+    return build_policy(update={"style-src": [style_source(style)]} if style else None)
 
 
 def _brand(brand: Brand) -> tuple[str, str, str]:
     return brand.company_name, brand.logo.url if brand.logo else "", brand.accent_color or ""
 
 
-def public_headers(response: HttpResponse, language: str) -> HttpResponse:
-    """The headers of every public page, whatever its body (HTML, JSON, a redirect)."""
+def public_headers(response: HttpResponse, language: str, *, style: str | None = "") -> HttpResponse:
+    """The headers of every public page, whatever its body (HTML, JSON).
+
+    The Content-Security-Policy comes from a per-process memo (allowing `style`), or from the CSP
+    middleware when `style` is None.
+    """
     response["Cache-Control"] = NEVER_CACHE
     response["Expires"] = http_date()
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Language"] = language
-    return response
-
-
-def _respond(body: str | bytes, language: str, *, style: str = "", status: int = 200) -> HttpResponse:
-    response = public_headers(HttpResponse(body, status=status), language)
-    if style:
+    if style is not None:
         response[CSP_HEADER] = csp_allowing(style)
     return response
+
+
+def _respond(body: str | bytes, language: str, *, style: str | None = "", status: int = 200) -> HttpResponse:
+    return public_headers(HttpResponse(body, status=status), language, style=style)
 
 
 def _render(template: str, language: str, brand: tuple[str, str, str] | None, context: dict) -> str:
@@ -174,7 +177,7 @@ def answer_page(
     if not preview:
         return _respond(body, language, style=brand_style(brand[2]), status=status)
     # The preview's view changes the policy too (it is framed): let the CSP middleware combine both.
-    response = _respond(body, language, status=status)
+    response = _respond(body, language, style=None, status=status)
     response._csp_update = {"style-src": [style_source(brand_style(brand[2]))]}
     return response
 

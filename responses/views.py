@@ -1,6 +1,7 @@
 """The public answer pages (no login, token in the URL) and the lead's phone-interview page."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from nps.roles import public, role_required
 from surveys.models import Invitation
 
 from . import hotpath, pages, services, throttle
-from .forms import AnswerForm, PhoneAnswerForm
+from .forms import AnswerForm, PhoneAnswerForm, script_score
 from .models import Answer
 
 
@@ -28,7 +29,9 @@ def _rate_limited(request) -> HttpResponse | None:
 
 
 def _find(request, token: str) -> Invitation | None:
-    invitation = hotpath.find_invitation(token[:64])
+    # A POST from the page's script stores a score and shows nothing: it reads less.
+    lookup = "record" if request.method == "POST" and request.POST.get("source") else "page"
+    invitation = hotpath.find_invitation(token[:64], lookup)
     if services.answerable(invitation):
         return invitation
     throttle.count_miss(request)
@@ -68,22 +71,23 @@ def answer(request, token, score=None):
 
 
 def _post_answer(request, invitation: Invitation) -> HttpResponse:
-    form = AnswerForm(request.POST)
-    # answer.js sends source=link (automatic, right after a score link was opened) or source=page (the
-    # customer changed the score); the Send button posts the whole form without it.
-    source = request.POST.get("source")
     language = customer_language(request, invitation)
-    if not form.is_valid():
-        if source:
+    # answer.js sends the score alone with source=link (automatic, right after a score link was opened)
+    # or source=page (the customer changed the score); the Send button posts the whole form without it.
+    if source := request.POST.get("source"):
+        try:
+            score = script_score(request.POST)
+        except ValidationError as error:
             with translation.override(language):
-                return JsonResponse({"error": str(next(iter(form.errors.values()))[0])}, status=400)
-        return pages.answer_page(request, invitation, form=form, status=400)
-    score = form.cleaned_data["score"]
-    if source:
+                message = str(error.messages[0])
+            return pages.public_headers(JsonResponse({"error": message}, status=400), language)
         services.record_score(invitation, score=score, language=language, from_link=source == "link")
         return pages.public_headers(JsonResponse({"saved": True, "group": group_of(score)}), language)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return pages.answer_page(request, invitation, form=form, status=400)
     answer = services.submit_answer(
-        invitation, score=score, comment=form.cleaned_data["comment"], language=language
+        invitation, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"], language=language
     )
     target = getattr(invitation.campaign, f"redirect_{answer.group}")
     return redirect(target or reverse("responses:thanks", args=[invitation.token]))

@@ -1,5 +1,6 @@
 import secrets
 from datetime import time
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -28,12 +29,15 @@ def render_text(value: str, field: str, *, company: str, language: str = "") -> 
             language = translation.get_supported_language_variant(language) if language else ""
         except LookupError:
             language = ""
-        if language:
-            with translation.override(language):
-                value = translation.gettext(value)
-        else:
-            value = translation.gettext(value)
+        value = _default_text(value, language or translation.get_language())
     return value.replace("{brand}", company)
+
+
+@lru_cache(maxsize=256)
+def _default_text(value: str, language: str | None) -> str:
+    """A default text in `language`; the catalogues never change while a process runs."""
+    with translation.override(language):
+        return translation.gettext(value)
 
 
 def new_token() -> str:

@@ -90,12 +90,16 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's native psycopg pool; CONN_MAX_AGE must stay 0 with it.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env.bool("DATABASE_POOL", default=True)
+    # gunicorn's sync workers and Celery's prefork workers each serve one request (task) at a time, so one
+    # connection kept open per process does what a pool would, without a checkout and a checkin per
+    # request. DATABASE_POOL=true swaps in Django's psycopg pool instead (for a threaded server).
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env.bool("DATABASE_POOL", default=False)
+    DATABASES["default"]["CONN_MAX_AGE"] = (
+        0 if DATABASES["default"]["OPTIONS"]["pool"] else env.int("DATABASE_CONN_MAX_AGE", default=600)
+    )
     # Statements on server-side-binding cursors (only the answer hot path uses them) are prepared after
     # this many runs on a connection. Django's own cursors bind client-side and are never prepared.
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -70,7 +70,9 @@ _local: dict = {"endpoints": None, "until": 0.0}
 
 def _endpoints() -> list[tuple[int, list[str]]]:
     """(id, events) of the active endpoints: this process's copy, else the shared cache, else the database."""
-    if _local["endpoints"] is not None and time.monotonic() < _local["until"]:
+    now = time.time()
+    # (A clock set back would give a copy a longer life: bounded by LOCAL_SECONDS all the same.)
+    if _local["endpoints"] is not None and 0 < _local["until"] - now <= LOCAL_SECONDS:
         return _local["endpoints"]
     endpoints = cache.get(CACHE_KEY)
     if endpoints is None:
@@ -79,7 +81,7 @@ def _endpoints() -> list[tuple[int, list[str]]]:
             for pk, events in WebhookEndpoint.objects.filter(is_active=True).values_list("pk", "events")
         ]
         cache.set(CACHE_KEY, endpoints, CACHE_SECONDS)
-    _local.update(endpoints=endpoints, until=time.monotonic() + LOCAL_SECONDS)
+    _local.update(endpoints=endpoints, until=now + LOCAL_SECONDS)
     return endpoints
 
 

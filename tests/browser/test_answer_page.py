@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from responses.models import Answer
 from surveys.models import Invitation
-from tests.factories import make_contact, make_invitation
+from tests.factories import make_brand, make_campaign, make_contact, make_invitation
 
 
 def make_sent_invitation(**fields):
@@ -64,3 +64,16 @@ def test_arabic_page_is_right_to_left_and_translated(live_server, page):
     page.goto(live_server.url + invitation.answer_path(9))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.get_by_role("button", name="إرسال")).to_be_visible()
+
+
+def test_brand_colour_applies_under_the_strict_policy(live_server, page):
+    """The accent is the page's one inline style, allowed by its hash: the browser must accept it."""
+    invitation = make_sent_invitation(campaign=make_campaign(brand=make_brand(accent_color="#0E7C66")))
+    refused = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Security Policy" in message.text else None
+    )
+    page.goto(live_server.url + invitation.answer_path(9))
+    expect(page.get_by_role("button", name="Send")).to_have_css("background-color", "rgb(14, 124, 102)")
+    expect(page.get_by_role("button", name="Send")).to_have_css("color", "rgb(255, 255, 255)")
+    assert refused == []

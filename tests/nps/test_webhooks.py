@@ -9,6 +9,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from nps import webhooks
@@ -378,3 +379,22 @@ def test_list_shows_endpoints_and_their_trouble(client, sign_in):
     )
     page = client.get("/settings/webhooks/").text
     assert "https://hooks.example.com/x" in page and "Help desk" in page and "1 failed" in page
+
+
+def test_each_process_rereads_the_endpoint_list_within_seconds(time_machine):
+    """An endpoint saved by another process (which clears only the shared cache) is heard here soon."""
+    time_machine.move_to(timezone.now(), tick=False)
+    assert not webhooks.is_wanted(WebhookEvent.RESPONSE_CREATED)
+    WebhookEndpoint.objects.create(url="https://hooks.example.com/a", events=[WebhookEvent.RESPONSE_CREATED])
+    cache.delete(webhooks.CACHE_KEY)  # what forget_endpoints() in that other process does to us
+    assert not webhooks.is_wanted(WebhookEvent.RESPONSE_CREATED)  # our copy, still fresh
+    time_machine.shift(timedelta(seconds=webhooks.LOCAL_SECONDS + 1))
+    assert webhooks.is_wanted(WebhookEvent.RESPONSE_CREATED)
+
+
+def test_a_change_made_here_is_heard_here_at_once():
+    assert not webhooks.is_wanted(WebhookEvent.RESPONSE_UPDATED)
+    endpoint = make_endpoint("https://hooks.example.com/b", events=[WebhookEvent.RESPONSE_UPDATED])
+    assert webhooks.is_wanted(WebhookEvent.RESPONSE_UPDATED)
+    webhooks.delete_endpoint(endpoint)
+    assert not webhooks.is_wanted(WebhookEvent.RESPONSE_UPDATED)

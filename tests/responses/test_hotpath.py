@@ -37,3 +37,23 @@ def test_lookup_without_an_answer_caches_its_absence(django_assert_num_queries):
 
 def test_unknown_token_is_none():
     assert hotpath.find_invitation("not-a-token") is None
+
+
+def test_record_lookup_reads_no_brand_and_no_texts(django_assert_num_queries):
+    """Storing a score from the page's script needs neither: they stay deferred, as with .only()."""
+    invitation = make_invitation(state="sent", texts={"question": "Snapshot?"})
+    make_answer(invitation=invitation, score=3, comment="")
+    with django_assert_num_queries(1):
+        found = hotpath.find_invitation(invitation.token, "record")
+        assert found.answer.score == 3
+        assert (found.campaign_id, found.contact_id, found.channel) == (
+            invitation.campaign_id,
+            invitation.contact_id,
+            invitation.channel,
+        )
+    assert "texts" in found.get_deferred_fields()
+    assert "translations" in found.campaign.get_deferred_fields()
+    assert not type(found.campaign).brand.is_cached(found.campaign)
+    # Anything else is still there, one query away, exactly as the ORM would have it.
+    with django_assert_num_queries(1):
+        assert found.texts == {"question": "Snapshot?"}

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from nps.roles import Role
+from responses import pages
 from surveys import services
 from surveys.models import Audience, Campaign, Invitation
 from tests.factories import make_answer, make_brand, make_campaign, make_contact, make_invitation, make_user
@@ -443,6 +445,9 @@ def test_preview_of_answer_page_records_nothing(lead_client):
     assert "Qu’avez-vous aimé ?" in response.text
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    # The brand's inline style is allowed by its hash here too (the preview's own policy, combined).
+    style = re.search(r"<style>(.*?)</style>", response.text).group(1)
+    assert pages.style_source(style) in response["Content-Security-Policy"]
     assert not Invitation.objects.exists()
 
 

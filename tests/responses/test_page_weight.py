@@ -24,6 +24,8 @@ def test_score_page_with_its_css_and_js_stays_under_30_kb(client, language):
     total = len(response.content)
     urls = subresources(response.text)
     assert {Path(url).name for url in urls} == {"answer.css", "answer.js"}
+    # An empty inline icon: browsers do not fetch /favicon.ico on a slow network either.
+    assert '<link rel="icon" href="data:,">' in response.text
     for url in urls:
         path = finders.find(url.removeprefix("/static/"))
         total += Path(path).stat().st_size

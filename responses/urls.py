@@ -9,8 +9,8 @@ urlpatterns = [
     # str, not int: a malformed score gets the page's own message (400), not a generic 404.
     path("r/<str:token>/<str:score>/", views.answer, name="answer_score"),
     path("responses/phone/new/", views.phone_answer, name="phone_answer"),
-    path("responses/import/", import_views.import_start, name="import_start"),
-    path("responses/import/<int:pk>/", import_views.import_detail, name="import_detail"),
-    path("responses/import/<int:pk>/map/", import_views.import_map, name="import_map"),
-    path("responses/import/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("responses/import/", import_views.views["start"], name="import_start"),
+    path("responses/import/<int:pk>/", import_views.views["detail"], name="import_detail"),
+    path("responses/import/<int:pk>/map/", import_views.views["map"], name="import_map"),
+    path("responses/import/<int:pk>/confirm/", import_views.views["confirm"], name="import_confirm"),
 ]

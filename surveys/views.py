@@ -18,6 +18,7 @@ from nps.i18n import customer_language
 from nps.roles import public, role_required
 
 from . import delivery, forms, importing, services
+from .import_flow import ImportFlow
 from .models import Brand, Campaign, Contact, ContactImport, Invitation
 
 log = logging.getLogger(__name__)
@@ -298,64 +299,23 @@ def contact_delete(request, pk):
     return redirect("surveys:contact_list")
 
 
-# Contact CSV import
+# Contact CSV import: the shared steps (import_flow.py), then what only contact imports have.
 
-
-@role_required("admin")
-def import_start(request):
-    form = forms.ContactImportUploadForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                contact_import = importing.create_import(form.cleaned_data["file"], user=request.user)
-            except importing.InvalidFile as error:
-                form.add_error("file", str(error))
-            else:
-                return redirect(contact_import)
-        status = 400
-    recent = ContactImport.objects.select_related("created_by")[:10]
-    return render(request, "surveys/import_start.html", {"form": form, "imports": recent}, status=status)
-
-
-def _mapping_form(contact_import, data=None):
-    return forms.ContactImportMappingForm(
-        data, headers=contact_import.headers, mapping=contact_import.mapping, prefix="map"
-    )
-
-
-@role_required("admin")
-def import_detail(request, pk):
-    contact_import = get_object_or_404(ContactImport, pk=pk)
-    return _import_page(request, contact_import)
-
-
-def _import_page(request, contact_import, *, form=None, status=200):
-    context = {"import": contact_import}
-    if contact_import.status == ContactImport.Status.UPLOADED:
-        try:
-            found = importing.inspect_upload(contact_import.file.path)
-        except (importing.InvalidFile, OSError):
-            found = None
-        context["preview"] = found.rows if found else []
-        context["form"] = form or _mapping_form(contact_import)
-    return render(request, "surveys/import_detail.html", context, status=status)
-
-
-@require_POST
-@role_required("admin")
-def import_map(request, pk):
-    contact_import = get_object_or_404(ContactImport, pk=pk)
-    if contact_import.status != ContactImport.Status.UPLOADED:
-        messages.warning(request, "The columns of this import were already mapped.")
-        return redirect(contact_import)
-    form = _mapping_form(contact_import, request.POST)
-    if not form.is_valid():
-        return _import_page(request, contact_import, form=form, status=400)
-    importing.start_check(
-        contact_import, mapping=form.cleaned_data["mapping"], campaign=form.cleaned_data["campaign"]
-    )
-    return redirect(contact_import)
+contact_imports = ImportFlow(
+    model=ContactImport,
+    upload_form=forms.ContactImportUploadForm,
+    mapping_form=forms.ContactImportMappingForm,
+    templates="surveys/import",
+    checked_status=ContactImport.Status.VALIDATED,
+    create=lambda form, user: importing.create_import(form.cleaned_data["file"], user=user),
+    start_check=lambda upload, form: importing.start_check(
+        upload, mapping=form.cleaned_data["mapping"], campaign=form.cleaned_data["campaign"]
+    ),
+    start_load=importing.start_load,
+    cancel=importing.cancel_import,
+    start_context=lambda: {"imports": ContactImport.objects.select_related("created_by")[:10]},
+)
+import_views = contact_imports.views()
 
 
 @role_required("admin")
@@ -367,27 +327,6 @@ def import_progress(request, pk):
     if not contact_import.is_running and request.htmx:
         return HttpResponseClientRefresh()
     return render(request, "surveys/_import_progress.html", {"import": contact_import})
-
-
-@require_POST
-@role_required("admin")
-def import_confirm(request, pk):
-    contact_import = get_object_or_404(ContactImport, pk=pk)
-    action = request.POST.get("action")
-    if action not in ("import", "cancel"):
-        return HttpResponse("Choose “import” or “cancel”.", status=400, content_type="text/plain")
-    if contact_import.status != ContactImport.Status.VALIDATED:
-        messages.warning(request, f"This import is already “{contact_import.get_status_display().lower()}”.")
-        return redirect(contact_import)
-    if action == "cancel":
-        importing.cancel_import(contact_import)
-        messages.success(request, "Nothing was imported.")
-    elif not contact_import.valid_rows:
-        messages.warning(request, "There are no valid rows to import.")
-        return redirect(contact_import)
-    else:
-        importing.start_load(contact_import)
-    return redirect(contact_import)
 
 
 @role_required("admin")

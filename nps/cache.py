@@ -7,6 +7,7 @@ of a millisecond (it copies its response-callback table), several times per requ
 `counters()` reads and bumps several rate-limit counters in one pipelined round trip.
 """
 
+import redis
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -34,17 +35,36 @@ class RedisCache(DjangoRedisCache):
 
         `bump` holds (key, timeout) pairs; a new counter lives `timeout` seconds (a fixed window).
         """
-        client = self._cache.get_client(write=True)
-        pipe = client.pipeline(transaction=False)
-        for key in read:
-            pipe.get(self.make_and_validate_key(key))
+        commands = [("GET", self.make_and_validate_key(key)) for key in read]
         for key, timeout in bump:
             key = self.make_and_validate_key(key)
-            pipe.set(key, 0, ex=timeout, nx=True)
-            pipe.incr(key)
-        results = pipe.execute()
-        values = [int(value or 0) for value in results[: len(read)]]
-        return values + results[len(read) + 1 :: 2]
+            commands += [("SET", key, 0, "EX", timeout, "NX"), ("INCR", key)]
+        replies = self._round_trip(commands)
+        return [int(value or 0) for value in replies[: len(read)]] + replies[len(read) + 1 :: 2]
+
+    def _round_trip(self, commands: list[tuple]) -> list:
+        """Send `commands` at once on one pooled connection and read their replies.
+
+        A pipeline without redis-py's client layers (retry policy, instrumentation, event hooks), which on
+        these two-command calls cost more than the round trip itself. A connection broken since its last
+        use (Redis restarted) gets one more try on a fresh one.
+        """
+        try:
+            return self._send(commands)
+        except (redis.ConnectionError, redis.TimeoutError):
+            return self._send(commands)
+
+    def _send(self, commands: list[tuple]) -> list:
+        pool = self._cache._get_connection_pool(True)
+        connection = pool.get_connection()
+        try:
+            connection.send_packed_command(connection.pack_commands(commands))
+            return [connection.read_response() for _ in commands]
+        except BaseException:
+            connection.disconnect()  # no unread reply may stay on a pooled connection
+            raise
+        finally:
+            pool.release(connection)
 
 
 def counters(cache, read: list[str], bump: list[tuple[str, int]]) -> list[int]:

@@ -14,6 +14,7 @@ from functools import cache
 
 import psycopg
 from django.db import connection
+from django.db.models import DEFERRED
 
 from surveys.models import Brand, Campaign, Contact, Invitation
 
@@ -73,13 +74,24 @@ def _converters(lookup: str, model) -> list[tuple]:
     return out
 
 
+@cache
+def _positions(lookup: str, model) -> list[int | None]:
+    """For each concrete field of `model`, where its value sits among the lookup's columns (None: deferred)."""
+    read = [f.attname for f in _fields(lookup, model)]
+    return [read.index(f.attname) if f.attname in read else None for f in model._meta.concrete_fields]
+
+
 def _instance(lookup: str, model, values):
+    """What Model.from_db() builds, with the field layout worked out once instead of per row."""
     converted = []
     for value, (column, converters) in zip(values, _converters(lookup, model), strict=True):
         for convert in converters:
             value = convert(value, column, connection)
         converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in _fields(lookup, model)], converted)
+    instance = model(*[DEFERRED if at is None else converted[at] for at in _positions(lookup, model)])
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
 
 
 def _cursor():

@@ -82,3 +82,14 @@ def test_opening_pages_never_counts_as_writes(client, settings):
     for score in range(11):
         assert client.get(invitation.answer_path(score)).status_code == 200
     assert client.post(invitation.answer_path(), {"score": 5, "source": "page"}).status_code == 200
+
+
+def test_a_connection_redis_dropped_is_replaced_and_the_count_goes_on(real_redis):
+    cache = caches["default"]
+    counters(cache, [], [("dropped", 60)])
+    pool = cache._cache._get_connection_pool(True)
+    pooled = pool.get_connection()
+    host, port = pooled._sock.getsockname()[:2]
+    pool.release(pooled)
+    real_redis.client_kill(f"{host}:{port}")  # as a Redis restart would
+    assert counters(cache, ["dropped"], [("dropped", 60)]) == [1, 2]

@@ -13,7 +13,7 @@ the five-table join on every request. Django's own cursors bind client-side and 
 from functools import cache
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import DEFERRED
 
 from surveys.models import Brand, Campaign, Contact, Invitation
@@ -81,26 +81,26 @@ def _positions(lookup: str, model) -> list[int | None]:
     return [read.index(f.attname) if f.attname in read else None for f in model._meta.concrete_fields]
 
 
-def _instance(lookup: str, model, values):
+def _instance(db, lookup: str, model, values):
     """What Model.from_db() builds, with the field layout worked out once instead of per row."""
     converted = []
     for value, (column, converters) in zip(values, _converters(lookup, model), strict=True):
         for convert in converters:
-            value = convert(value, column, connection)
+            value = convert(value, column, db)
         converted.append(value)
     instance = model(*[DEFERRED if at is None else converted[at] for at in _positions(lookup, model)])
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias
     return instance
 
 
-def _cursor():
+def _cursor(db):
     """Django's cursor wrapper (query logging and counting as usual), binding server-side on PostgreSQL."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    if db.vendor != "postgresql":
+        return db.cursor()
+    db.ensure_connection()
+    raw = psycopg.Cursor(db.connection)
+    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
 def find_invitation(token: str, lookup: str = "page") -> Invitation | None:
@@ -108,7 +108,8 @@ def find_invitation(token: str, lookup: str = "page") -> Invitation | None:
 
     One query. `lookup="record"` reads only what storing a score needs.
     """
-    with _cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # once, rather than through the `connection` proxy per use
+    with _cursor(db) as cursor:
         cursor.execute(_lookup_sql(lookup), [token])
         row = cursor.fetchone()
     if row is None:
@@ -117,13 +118,13 @@ def find_invitation(token: str, lookup: str = "page") -> Invitation | None:
     for model, names in LOOKUPS[lookup].items():
         parts[model] = row[start : start + len(names)]
         start += len(names)
-    invitation = _instance(lookup, Invitation, parts[Invitation])
-    campaign = _instance(lookup, Campaign, parts[Campaign])
+    invitation = _instance(db, lookup, Invitation, parts[Invitation])
+    campaign = _instance(db, lookup, Campaign, parts[Campaign])
     if Brand in parts:
-        campaign.brand = _instance(lookup, Brand, parts[Brand])
+        campaign.brand = _instance(db, lookup, Brand, parts[Brand])
     invitation.campaign = campaign
-    invitation.contact = _instance(lookup, Contact, parts[Contact])
-    answer = _instance(lookup, Answer, parts[Answer]) if parts[Answer][0] is not None else None
+    invitation.contact = _instance(db, lookup, Contact, parts[Contact])
+    answer = _instance(db, lookup, Answer, parts[Answer]) if parts[Answer][0] is not None else None
     Invitation.answer.related.set_cached_value(invitation, answer)
     if answer is not None:
         Answer.invitation.field.set_cached_value(answer, invitation)
@@ -149,8 +150,9 @@ def _upsert_sql() -> tuple[str, list]:
 def upsert_answer(answer: Answer) -> Answer:
     """INSERT … ON CONFLICT (invitation) DO UPDATE of score, updated_at and the scanner flag: one statement."""
     sql, fields = _upsert_sql()
-    with _cursor() as cursor:
-        cursor.execute(sql, [f.get_db_prep_save(getattr(answer, f.attname), connection) for f in fields])
+    db = connections[DEFAULT_DB_ALIAS]
+    with _cursor(db) as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(getattr(answer, f.attname), db) for f in fields])
         answer.pk = cursor.fetchone()[0]
     answer._state.adding = False
     return answer

@@ -3,11 +3,12 @@
 Opening a score link and recording it are the product's hottest requests (see `capture_rps` in
 `make bench`). Django's ORM spends more time compiling a five-table select_related and an upsert than
 PostgreSQL spends running them, so both statements are built here once from the models' own metadata
-(columns, converters, defaults: nothing is restated by hand) and executed as plain SQL.
+(columns, converters, defaults: nothing is restated by hand) and executed as plain SQL; rows become model
+instances as Model.from_db() would make them, with the field layout worked out once.
 
 On PostgreSQL they run on a server-side-binding cursor, so psycopg prepares them after their first few
-runs on a pooled connection (`prepare_threshold` in settings): PostgreSQL then skips parsing and planning
-the five-table join on every request. Django's own cursors bind client-side and are never prepared.
+runs on a connection (`prepare_threshold` in settings): PostgreSQL then skips parsing and planning the
+five-table join on every request. Django's own cursors bind client-side and are never prepared.
 """
 
 from functools import cache

@@ -84,6 +84,13 @@ def test_an_unknown_token_gets_the_friendly_page():
     assert b"This link is no longer valid" in page
 
 
+def test_an_address_no_answer_page_has_is_a_plain_404_not_an_error():
+    """Django's own 404 page renders without the session and user middleware too."""
+    status, _, page = serve("GET", "/r/a/b/c/d/")
+    assert status.startswith("404")
+    assert b"This page does not exist" in page
+
+
 def test_other_pages_keep_the_full_stack():
     status, headers, page = serve("GET", "/login/")
     assert status.startswith("200")

@@ -18,7 +18,7 @@ from csp.utils import build_policy
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.http import http_date
+from django.utils.cache import add_never_cache_headers
 
 from dashboards.metrics import group_of
 from nps.i18n import customer_language
@@ -30,9 +30,6 @@ HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_ACCENT = "#4f46e5"
 GROUPS = ("promoter", "passive", "detractor")
 TEXT_FIELDS = ("question", *(f"followup_{group}" for group in GROUPS))
-# What django.utils.cache.add_never_cache_headers() writes, as constants: every public page is
-# per-customer (token in the URL), never cached or indexed.
-NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 def ink_for(accent: str) -> str:
@@ -66,13 +63,13 @@ def _brand(brand: Brand) -> tuple[str, str, str]:
 
 
 def public_headers(response: HttpResponse, language: str, *, style: str | None = "") -> HttpResponse:
-    """The headers of every public page, whatever its body (HTML, JSON).
+    """The headers of every public page, whatever its body (HTML, JSON): per customer (token in the URL),
+    never cached or indexed.
 
     The Content-Security-Policy comes from a per-process memo (allowing `style`), or from the CSP
     middleware when `style` is None.
     """
-    response["Cache-Control"] = NEVER_CACHE
-    response["Expires"] = http_date()
+    add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Language"] = language
     if style is not None:
@@ -164,21 +161,18 @@ def answer_page(
             comment = form.data.get("comment", "")
             errors = tuple(str(error) for errors in form.errors.values() for error in errors)
     brand = _brand(invitation.campaign.brand)
-    if not (comment or errors or preview):
-        return _respond(
-            _blank_answer_page(language, score, autosave, texts, brand),
-            language,
-            style=brand_style(brand[2]),
-            status=status,
+    style = brand_style(brand[2])
+    if comment or errors or preview:
+        body = _answer_html(
+            language, score, autosave, texts, brand, preview=preview, comment=comment, errors=errors
         )
-    body = _answer_html(
-        language, score, autosave, texts, brand, preview=preview, comment=comment, errors=errors
-    )
+    else:
+        body = _blank_answer_page(language, score, autosave, texts, brand)
     if not preview:
-        return _respond(body, language, style=brand_style(brand[2]), status=status)
+        return _respond(body, language, style=style, status=status)
     # The preview's view changes the policy too (it is framed): let the CSP middleware combine both.
     response = _respond(body, language, style=None, status=status)
-    response._csp_update = {"style-src": [style_source(brand_style(brand[2]))]}
+    response._csp_update = {"style-src": [style_source(style)]}
     return response
 
 

@@ -48,20 +48,25 @@ def _key(group: str, address: str, period: int) -> str:
     return f"throttle:{group}:{address}:{int(time.time()) // period}"
 
 
+def _misses(address: str) -> tuple[str, int]:
+    """The key of this address's unknown-token counter in the current window, and the window's length."""
+    _, period = parse_rate(settings.ANSWER_MISS_RATELIMIT)
+    return _key("answer-miss", address, period), period
+
+
 def over_limit(request) -> bool:
     """True when this address must wait; a POST counts as one write."""
     address = client_address(request)
-    miss_limit, miss_period = parse_rate(settings.ANSWER_MISS_RATELIMIT)
+    miss_limit, _ = parse_rate(settings.ANSWER_MISS_RATELIMIT)
+    miss_key, _ = _misses(address)
     bump = []
     if request.method == "POST":
         write_limit, write_period = parse_rate(settings.ANSWER_RATELIMIT)
         bump.append((_key("answer", address, write_period), write_period))
-    misses, *writes = counters(caches["default"], [_key("answer-miss", address, miss_period)], bump)
+    misses, *writes = counters(caches["default"], [miss_key], bump)
     return misses > miss_limit or bool(writes and writes[0] > write_limit)
 
 
 def count_miss(request) -> None:
     """Count a request whose token matched no answerable invitation."""
-    _, period = parse_rate(settings.ANSWER_MISS_RATELIMIT)
-    address = client_address(request)
-    counters(caches["default"], [], [(_key("answer-miss", address, period), period)])
+    counters(caches["default"], [], [_misses(client_address(request))])

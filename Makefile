@@ -42,6 +42,7 @@ test: install
 lint: install
 	$(RUN) ruff format --check .
 	$(RUN) ruff check .
+	$(RUN) lint-imports
 	DJANGO_SETTINGS_MODULE=tests.settings $(RUN) python manage.py makemigrations --check --dry-run
 
 format: install

@@ -4,9 +4,10 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from .metrics import Split
+from .metrics import DETRACTOR, GROUPS, PASSIVE, PROMOTER, Split, group_of
 
-PROMOTER, PASSIVE, DETRACTOR, ACCENT = "#15803d", "#ca8a04", "#b91c1c", "#4f46e5"
+COLOURS = {PROMOTER: "#15803d", PASSIVE: "#ca8a04", DETRACTOR: "#b91c1c"}
+ACCENT = "#4f46e5"
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
 
@@ -71,9 +72,7 @@ def trend_figure(points: list[tuple[date, Split]], *, window: int = 1) -> str:
 def split_figure(split: Split) -> str:
     fig = go.Figure()
     for label, count, colour in (
-        ("Detractors", split.detractors, DETRACTOR),
-        ("Passives", split.passives, PASSIVE),
-        ("Promoters", split.promoters, PROMOTER),
+        (group.label, split.count(group.name), COLOURS[group.name]) for group in reversed(GROUPS)
     ):
         share = 100 * count / split.total if split.total else 0
         fig.add_bar(
@@ -97,7 +96,7 @@ def split_figure(split: Split) -> str:
 
 def distribution_figure(counts: dict[int, int]) -> str:
     scores = list(range(11))
-    colours = [DETRACTOR] * 7 + [PASSIVE] * 2 + [PROMOTER] * 2
+    colours = [COLOURS[group_of(score)] for score in scores]
     fig = go.Figure(
         go.Bar(
             x=scores,

@@ -1,6 +1,5 @@
 """The comments page: filtered answers with a comment, newest first, with full-text search."""
 
-from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import QuerySet
@@ -9,32 +8,9 @@ from responses.models import Answer
 
 from . import queries
 from .filters import Filters
-from .metrics import DETRACTOR, PASSIVE, PROMOTER
+from .metrics import SCORES_OF
 
 PER_PAGE = 25
-SCORES_OF = {PROMOTER: (9, 10), PASSIVE: (7, 8), DETRACTOR: (0, 6)}
-
-
-class CommentForm(forms.Form):
-    """The comments page's own filters, on top of the dashboard's (FilterForm)."""
-
-    q = forms.CharField(label="Search", max_length=200, required=False, strip=True)
-    group = forms.ChoiceField(
-        choices=[
-            ("", "All groups"),
-            (PROMOTER, "Promoters"),
-            (PASSIVE, "Passives"),
-            (DETRACTOR, "Detractors"),
-        ],
-        required=False,
-    )
-    score = forms.TypedChoiceField(
-        choices=[("", "Any score")] + [(str(s), str(s)) for s in range(11)],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
 
 def search_comments(

@@ -1,4 +1,8 @@
-"""The weekly digest email: last week's NPS, its change, the split and a few recent comments per group."""
+"""The weekly digest email: last week's NPS, its change, the split and a few recent comments per group.
+
+Users opt in and choose their day and hour (`subscribe_digest`); every 5 minutes beat runs
+`send_due_digests`, which sends each due digest once.
+"""
 
 import logging
 from dataclasses import dataclass
@@ -6,6 +10,7 @@ from datetime import datetime, timedelta
 
 from anymail.message import AnymailMessage
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,15 +20,13 @@ from responses.models import Answer
 
 from . import queries
 from .filters import Filters, workspace_tz
-from .metrics import DETRACTOR, PASSIVE, PROMOTER, Split, differs_significantly
+from .metrics import GROUPS, SCORES_OF, Split, differs_significantly
 from .models import DigestSubscription
-from .services import next_digest_time
 from .templatetags.nps_format import nps as format_nps
 
 logger = logging.getLogger(__name__)
 
 COMMENTS_PER_GROUP = 3
-SCORES_OF = {PROMOTER: (9, 10), PASSIVE: (7, 8), DETRACTOR: (0, 6)}
 BATCH = 500
 
 
@@ -43,6 +46,41 @@ class Digest:
     @property
     def change_is_significant(self) -> bool:
         return differs_significantly(self.split, self.previous)
+
+
+# Subscriptions
+
+
+def next_digest_time(weekday: int, hour: int, *, after: datetime) -> datetime:
+    """The first weekday/hour (workspace time zone) strictly after `after`."""
+    tz = workspace_tz()
+    local = after.astimezone(tz)
+    day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
+    for _ in range(3):
+        # A wall-clock hour skipped by a DST change is taken at the next valid instant by zoneinfo.
+        candidate = datetime(day.year, day.month, day.day, hour, tzinfo=tz)
+        if candidate > local:
+            return candidate
+        day += timedelta(days=7)
+    raise AssertionError("unreachable")
+
+
+def subscribe_digest(user, *, weekday: int, hour: int) -> DigestSubscription:
+    """Opt in to the weekly digest (or change its day and hour)."""
+    next_send_at = next_digest_time(weekday, hour, after=timezone.now())
+    with transaction.atomic():
+        subscription, _ = DigestSubscription.objects.update_or_create(
+            user=user, defaults={"weekday": weekday, "hour": hour, "next_send_at": next_send_at}
+        )
+    return subscription
+
+
+def unsubscribe_digest(user) -> None:
+    """Opt out: no digest is sent any more."""
+    DigestSubscription.objects.filter(user=user).delete()
+
+
+# The digest
 
 
 def last_week(now: datetime) -> Filters:
@@ -68,7 +106,7 @@ def build_digest(now: datetime) -> Digest:
         filters=filters,
         split=queries.split(filters),
         previous=queries.split(filters.previous()),
-        comments={group: list(_comments(filters, group)) for group in (DETRACTOR, PASSIVE, PROMOTER)},
+        comments={group.name: list(_comments(filters, group.name)) for group in reversed(GROUPS)},
     )
 
 
@@ -89,9 +127,8 @@ def build_message(user, digest: Digest) -> AnymailMessage:
         "user": user,
         "digest": digest,
         "groups": [
-            ("Detractors", DETRACTOR, digest.comments[DETRACTOR]),
-            ("Passives", PASSIVE, digest.comments[PASSIVE]),
-            ("Promoters", PROMOTER, digest.comments[PROMOTER]),
+            (group.label, group.name, digest.comments[group.name])
+            for group in reversed(GROUPS)  # worst first
         ],
         "dashboard_url": f"{base}{reverse('dashboards:home')}?period=custom&start={start}&end={end}",
         "settings_url": base + reverse("dashboards:digest_settings"),

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from surveys.contacts import property_key
+
 # Segments that are columns of an answer; any other segment key is a contact property.
 DIMENSIONS = ("campaign", "channel", "language")
 
@@ -24,6 +26,11 @@ class Filters:
     segment: tuple[str, str] | None = None
     # The contact properties the rollups hold, when the caller has read them already (saves a query).
     rolled_up_keys: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        # A property is named in its one spelling (surveys.contacts.property_key): "Plan:pro" is plan:pro.
+        if self.segment and (key := property_key(self.segment[0])) != self.segment[0]:
+            object.__setattr__(self, "segment", (key, *self.segment[1:]))
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         tz = workspace_tz()

@@ -1,12 +1,18 @@
-from datetime import date, timedelta
+"""The dashboards' forms: the filters every panel reads from the URL, the comments page's own filters,
+saved views, share links and the digest settings."""
+
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
 
+from surveys.contacts import property_key
 from surveys.models import Campaign, Channel
 
 from . import queries
 from .filters import Filters, workspace_tz
+from .metrics import GROUPS
+from .models import SavedView
 from .queries import PERIODS
 
 EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
@@ -58,13 +64,14 @@ class FilterForm(forms.Form):
         if not text:
             return None
         key, colon, value = text.partition(":")
-        if not colon or not key.strip():
+        key = property_key(key)  # properties have one spelling; the dimensions are lower-case too
+        if not colon or not key:
             raise forms.ValidationError(
                 "A segment looks like plan:pro (a property or channel, a colon, a value)."
             )
         if key == "campaign" and not value.isdigit():
             raise forms.ValidationError("A campaign segment is campaign: and the campaign's number.")
-        return key.strip(), value
+        return key, value
 
     def clean(self):
         cleaned = super().clean()
@@ -99,3 +106,80 @@ class FilterForm(forms.Form):
             segment=data.get("segment"),
             rolled_up_keys=tuple(self.property_keys),
         )
+
+
+class CommentForm(forms.Form):
+    """The comments page's own filters, on top of the dashboard's (FilterForm)."""
+
+    q = forms.CharField(label="Search", max_length=200, required=False, strip=True)
+    group = forms.ChoiceField(
+        choices=[("", "All groups")] + [(group.name, group.label) for group in GROUPS],
+        required=False,
+    )
+    score = forms.TypedChoiceField(
+        choices=[("", "Any score")] + [(str(s), str(s)) for s in range(11)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+HOURS = [(h, f"{h:02d}:00") for h in range(24)]
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label="View name", max_length=80, strip=True)
+    query = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, instance: SavedView | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        taken = SavedView.objects.filter(name__iexact=name)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"A view named “{name}” already exists. Choose another name.")
+        return name
+
+
+class ShareLinkForm(forms.Form):
+    expires_on = forms.DateField(
+        label="Expires on",
+        required=False,
+        help_text="Optional. The link stops working at the end of this day.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    include_comments = forms.BooleanField(
+        label="Include comments (anonymised: no names, no email addresses)", required=False
+    )
+
+    def clean_expires_on(self):
+        day = self.cleaned_data["expires_on"]
+        if day and day < timezone.now().astimezone(workspace_tz()).date():
+            raise forms.ValidationError("The expiry date is in the past.")
+        if day and day.year > 2999:  # the end of that day would overflow Python's dates
+            raise forms.ValidationError("The expiry date is too far away.")
+        return day
+
+    def expires_at(self) -> datetime | None:
+        day = self.cleaned_data["expires_on"]
+        return datetime.combine(day + timedelta(days=1), time.min, workspace_tz()) if day else None
+
+
+class DigestForm(forms.Form):
+    enabled = forms.BooleanField(label="Send me the weekly digest", required=False)
+    weekday = forms.TypedChoiceField(label="Day", choices=WEEKDAYS, coerce=int, initial=0)
+    hour = forms.TypedChoiceField(label="Hour", choices=HOURS, coerce=int, initial=8)

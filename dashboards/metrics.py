@@ -3,19 +3,52 @@
 import math
 from dataclasses import dataclass
 
+# The only place with the NPS groups and their bounds: everything else names them from here.
 PROMOTER, PASSIVE, DETRACTOR = "promoter", "passive", "detractor"
+PROMOTER_MIN = 9  # 9–10: promoters
+PASSIVE_MIN = 7  # 7–8: passives; 0–6: detractors
 Z_95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str  # "promoter": in URLs, APIs, CSS classes and campaign fields (followup_promoter …)
+    label: str  # "Promoters"
+    low: int  # lowest score, included
+    high: int  # highest score, included
+
+    @property
+    def label_with_scores(self) -> str:
+        """The label and the scores, e.g. "Promoters (9–10)"."""
+        return f"{self.label} ({self.low}–{self.high})"
+
+
+# Best first, as the campaign form and the comments page list them; reversed() for worst first.
+GROUPS = (
+    Group(PROMOTER, "Promoters", PROMOTER_MIN, 10),
+    Group(PASSIVE, "Passives", PASSIVE_MIN, PROMOTER_MIN - 1),
+    Group(DETRACTOR, "Detractors", 0, PASSIVE_MIN - 1),
+)
+GROUP_NAMES = tuple(group.name for group in GROUPS)
+LABELS = {group.name: group.label for group in GROUPS}
+# The scores of each group, both ends included: {"promoter": (9, 10), …}.
+SCORES_OF = {group.name: (group.low, group.high) for group in GROUPS}
 
 
 def group_of(score: int) -> str:
     """9–10 promoter, 7–8 passive, 0–6 detractor."""
     if not 0 <= score <= 10:
         raise ValueError(f"An NPS score is 0–10, not {score}.")
-    if score >= 9:
+    if score >= PROMOTER_MIN:
         return PROMOTER
-    if score >= 7:
+    if score >= PASSIVE_MIN:
         return PASSIVE
     return DETRACTOR
+
+
+def response_rate(answers: int, sent: int) -> float | None:
+    """Answers per survey sent, in percent; None (not 0) when nothing was sent."""
+    return 100.0 * answers / sent if sent else None
 
 
 @dataclass(frozen=True)
@@ -36,14 +69,14 @@ class Split:
     def total(self) -> int:
         return self.promoters + self.passives + self.detractors
 
+    def count(self, group: str) -> int:
+        """The answers in a group, by its name."""
+        return {PROMOTER: self.promoters, PASSIVE: self.passives, DETRACTOR: self.detractors}[group]
+
     def percent(self, group: str) -> float | None:
         if not self.total:
             return None
-        return (
-            100.0
-            * {PROMOTER: self.promoters, PASSIVE: self.passives, DETRACTOR: self.detractors}[group]
-            / self.total
-        )
+        return 100.0 * self.count(group) / self.total
 
     @property
     def nps(self) -> float | None:

@@ -103,7 +103,7 @@ class RollupState(models.Model):
         return f"Rollups current until {self.refreshed_until}"
 
 
-# ---- Saved views, share links and the weekly digest (issue 5, part 2; see docs/dashboards.md) ----
+# ---- Saved views, share links and the weekly digest (see docs/dashboards.md) ----
 
 
 class SavedView(models.Model):

@@ -18,7 +18,7 @@ from surveys.models import Campaign, Channel
 
 from . import raw, rollups
 from .filters import DIMENSIONS, Filters, workspace_tz
-from .metrics import Split, differs_significantly
+from .metrics import Split, differs_significantly, response_rate
 from .models import SCORE_FIELDS, DailyRollup, SegmentRollup, Span
 
 __all__ = ["Filters", "workspace_tz"]
@@ -97,7 +97,7 @@ class Totals:
 
     @property
     def response_rate(self) -> float | None:
-        return 100 * self.split.total / self.sent if self.sent else None
+        return response_rate(self.split.total, self.sent)
 
 
 def totals(filters: Filters) -> Totals:

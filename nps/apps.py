@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class NpsConfig(AppConfig):
     name = "nps"
     verbose_name = "OpenNPS accounts"
+
+    def ready(self):
+        from . import ratelimit
+
+        # A rate setting that is not a rate stops every process at start-up, naming the setting.
+        ratelimit.check_settings()

@@ -8,6 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nps.settings")
 app = Celery("nps")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The installed apps' tasks modules, plus those of the nps sub-packages (not apps of their own).
+app.autodiscover_tasks(["nps.webhooks"])
 # Schedules live in database rows; beat only wakes the dispatcher once a minute (see docs/operations.md).
 app.conf.beat_schedule = {
     "dispatch-due-work": {"task": "surveys.tasks.dispatch_due", "schedule": 60.0},

@@ -1,4 +1,4 @@
-from .roles import has_role
+from .accounts.roles import has_role
 
 
 def product(request):

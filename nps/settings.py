@@ -84,6 +84,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "nps.context_processors.product",
             ],
+            # Template tag libraries of the nps sub-packages, which are not apps of their own.
+            "libraries": {"accounts": "nps.accounts.templatetags"},
         },
     },
 ]
@@ -142,7 +144,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The sign-in form's field is "username"; axes would otherwise look for the model's "email".
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "nps.forms.lockout_username"
+AXES_USERNAME_CALLABLE = "nps.accounts.forms.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -181,8 +183,8 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# Contact CSV import: numbers without a country code are read in this region;
-# uploads above the limit are refused.
+# Phone numbers without a country code are read in this region, wherever they come in (forms, CSV
+# imports, both APIs: surveys.contacts.normalize_phone); contact CSV uploads above the limit are refused.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="IN")
 CONTACT_IMPORT_MAX_MB = env.int("CONTACT_IMPORT_MAX_MB", default=200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -4,3 +4,23 @@ from django.apps import AppConfig
 class ResponsesConfig(AppConfig):
     name = "responses"
     verbose_name = "Answers"
+
+    def ready(self):
+        from surveys.contacts import Eraser, register_eraser
+
+        from .services import anonymise_answers_of, count_answers_of
+
+        # Erasing a contact keeps their answers in the figures, anonymised.
+        register_eraser(
+            Eraser(
+                noun="answer",
+                count=count_answers_of,
+                erase=anonymise_answers_of,
+                detail="score, comment, campaign, channel and date are kept; interviewer notes are removed",
+            )
+        )
+
+        from . import answer_webhooks, fanout
+
+        # Every saved answer is handed to its consumers (responses.fanout): webhooks first.
+        fanout.register(answer_webhooks.consumer)

@@ -1,11 +1,13 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.phonenumber import to_python as to_phone_number
 
-from surveys.forms import ContactImportUploadForm
+from surveys.contacts import ContactError, normalize_email, normalize_phone
+from surveys.forms import ColumnMappingForm, ContactImportUploadForm
 from surveys.models import Brand, Campaign, Contact
+
+from . import history_import
 
 SCORES = [(n, str(n)) for n in range(11)]
 COMMENT_MAX = 5000
@@ -46,7 +48,8 @@ class PhoneAnswerForm(forms.Form):
     contact = forms.CharField(
         label="Contact's email or phone",
         max_length=254,
-        help_text="The contact must already exist. Phones in international format, e.g. +919812345678.",
+        help_text="The contact must already exist. A phone number without a country code is read as a "
+        f"number of {settings.DEFAULT_PHONE_REGION}.",
     )
     campaign = forms.ModelChoiceField(
         queryset=Campaign.objects.active().select_related("brand"), empty_label=None
@@ -69,17 +72,19 @@ class PhoneAnswerForm(forms.Form):
         value = self.cleaned_data["contact"].strip()
         if "@" in value:
             try:
-                validate_email(value)
-            except ValidationError:
+                email = normalize_email(value)
+            except ContactError:
                 raise ValidationError("Enter a valid email address or phone number.") from None
-            contact = Contact.objects.filter(email__iexact=value).first()
+            contact = Contact.objects.filter(email__iexact=email).first()
         else:
-            number = to_phone_number(value)
-            if number is None or not number.is_valid():
+            try:
+                phone = normalize_phone(value)
+            except ContactError:
                 raise ValidationError(
-                    "Enter a valid email address or a phone number in international format (+…)."
-                )
-            contact = Contact.objects.filter(phone=number).first()
+                    "Enter a valid email address, or a phone number in international format (+…) "
+                    f"or as a national number of {settings.DEFAULT_PHONE_REGION}."
+                ) from None
+            contact = Contact.objects.filter(phone=phone).first()
         if contact is None:
             raise ValidationError(
                 f"No contact has the address or number “{value}”. Import or add them first."
@@ -106,41 +111,16 @@ class HistoryUploadForm(ContactImportUploadForm):
         self.order_fields(["file", "brand"])
 
 
-class HistoryMappingForm(forms.Form):
-    """One choice per column; a score, a date and an email or phone column are required, each once."""
+class HistoryMappingForm(ColumnMappingForm):
+    """A score, a date and an email or phone column are required; each target but "property" once."""
 
-    def __init__(self, *args, headers, mapping, **kwargs):
-        from .importing import TARGET_LABELS, TARGETS
+    targets, labels = history_import.TARGETS, history_import.TARGET_LABELS
+    single_targets = history_import.SINGLE_TARGETS
 
-        super().__init__(*args, **kwargs)
-        self.headers, self.labels = headers, TARGET_LABELS
-        choices = [(target, TARGET_LABELS[target]) for target in TARGETS]
-        for index, header in enumerate(headers):
-            self.fields[f"column_{index}"] = forms.ChoiceField(
-                label=header, choices=choices, initial=mapping[index] if index < len(mapping) else "property"
-            )
-
-    def column_fields(self):
-        return [self[f"column_{index}"] for index in range(len(self.headers))]
-
-    def clean(self):
-        from .importing import SINGLE_TARGETS
-
-        data = super().clean()
-        mapping = [data.get(f"column_{index}") for index in range(len(self.headers))]
-        if None in mapping:
-            return data
-        for target in SINGLE_TARGETS:
-            columns = [self.headers[index] for index, value in enumerate(mapping) if value == target]
-            if len(columns) > 1:
-                raise forms.ValidationError(
-                    f"Only one column can be {self.labels[target]}: “{columns[0]}” and “{columns[1]}” both are."
-                )
+    def check_mapping(self, mapping):
         if "score" not in mapping:
             raise forms.ValidationError("Choose the column that holds the score.")
         if "date" not in mapping:
             raise forms.ValidationError("Choose the column that holds the date of each answer.")
         if "email" not in mapping and "phone" not in mapping:
             raise forms.ValidationError("Choose the column that holds the email or the phone number.")
-        data["mapping"] = mapping
-        return data

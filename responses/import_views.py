@@ -3,7 +3,7 @@
 from surveys.import_flow import ImportFlow
 from surveys.models import Brand
 
-from . import importing
+from . import history_import
 from .forms import HistoryMappingForm, HistoryUploadForm
 from .models import ResponseImport
 
@@ -12,13 +12,12 @@ history_imports = ImportFlow(
     upload_form=HistoryUploadForm,
     mapping_form=HistoryMappingForm,
     templates="responses/import",
-    checked_status=ResponseImport.Status.CHECKED,
-    create=lambda form, user: importing.create_import(
+    create=lambda form, user: history_import.create_import(
         form.cleaned_data["file"], brand=form.cleaned_data["brand"], user=user
     ),
-    start_check=lambda upload, form: importing.start_check(upload, mapping=form.cleaned_data["mapping"]),
-    start_load=importing.start_load,
-    cancel=importing.cancel_import,
+    start_check=lambda upload, form: history_import.start_check(upload, mapping=form.cleaned_data["mapping"]),
+    start_load=history_import.start_load,
+    cancel=history_import.cancel_import,
     start_context=lambda: {
         "has_brands": Brand.objects.exists(),
         "imports": ResponseImport.objects.select_related("brand")[:10],

@@ -57,21 +57,11 @@ class Answer(models.Model):
 
 
 class ResponseImport(CsvUpload):
-    """One CSV upload of past answers (a Delighted export or any CSV): uploaded → checked → imported."""
-
-    class Status(models.TextChoices):
-        UPLOADED = "uploaded", "Waiting for column mapping"
-        CHECKING = "checking", "Checking rows"
-        CHECKED = "checked", "Checked, waiting for your choice"
-        IMPORTING = "importing", "Importing"
-        IMPORTED = "imported", "Imported"
-        CANCELLED = "cancelled", "Nothing imported"
-        FAILED = "failed", "Failed"
+    """One CSV upload of past answers (a Delighted export or any CSV; responses.history_import)."""
 
     is_delighted = models.BooleanField(
         default=False, help_text="The columns are those of a Delighted export."
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     # The answers join this brand's "Imported history" campaign.
     brand = models.ForeignKey("surveys.Brand", on_delete=models.CASCADE, related_name="+")
     contacts_created = models.PositiveIntegerField(default=0)
@@ -80,7 +70,3 @@ class ResponseImport(CsvUpload):
         from django.urls import reverse
 
         return reverse("responses:import_detail", args=[self.pk])
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
-from dashboards.metrics import group_of
+from dashboards.metrics import GROUP_NAMES, group_of
 from nps.i18n import customer_language
 from surveys.models import Brand, Invitation
 
@@ -28,8 +28,7 @@ from .models import Answer
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_ACCENT = "#4f46e5"
-GROUPS = ("promoter", "passive", "detractor")
-TEXT_FIELDS = ("question", *(f"followup_{group}" for group in GROUPS))
+TEXT_FIELDS = ("question", *(f"followup_{group}" for group in GROUP_NAMES))
 
 
 def ink_for(accent: str) -> str:
@@ -126,7 +125,7 @@ def _answer_html(
     errors: tuple[str, ...] = (),
 ) -> str:
     question, *followup_texts = texts
-    followups = dict(zip(GROUPS, followup_texts, strict=True))
+    followups = dict(zip(GROUP_NAMES, followup_texts, strict=True))
     context = {
         "preview": preview,
         "question": question,

@@ -3,14 +3,13 @@
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Q
 from django.utils import timezone
 
-from nps import webhooks
-from nps.models import WebhookEvent
+from surveys.invitations import open_invitation
 from surveys.models import Campaign, Channel, Contact, Invitation
 
-from . import hotpath, serializers
+from . import fanout, hotpath
 from .models import Answer
 
 # Link scanners that run JavaScript (sandboxes that "detonate" links) load the page seconds after the
@@ -19,16 +18,6 @@ SCANNER_DELIVERY_WINDOW = timedelta(seconds=30)
 SCANNER_BURST_WINDOW = timedelta(seconds=60)
 # How long an answer link keeps working after the invitation was sent.
 LINK_VALID_DAYS = 180
-
-
-def announce(answer_pk: int, event_type: str) -> None:
-    """Webhooks: survey_response.created or .updated for this answer, once the transaction commits."""
-
-    def build() -> dict | None:
-        answer = Answer.objects.select_related("contact", "recorded_by").filter(pk=answer_pk).first()
-        return serializers.survey_response(answer) if answer else None
-
-    webhooks.emit(event_type, build)
 
 
 def answerable(invitation: Invitation | None, *, now=None) -> bool:
@@ -68,8 +57,8 @@ def record_score(
         )
         suspect = just_delivered or link_burst
     existed = None
-    # Only when an endpoint listens (a cache read): is this a new answer or a changed one?
-    if webhooks.is_wanted(WebhookEvent.RESPONSE_CREATED, WebhookEvent.RESPONSE_UPDATED):
+    # Only when a consumer of answer events listens (no query): is this a new answer or a changed one?
+    if fanout.wanted():
         existed = previous is not None if from_link else Answer.objects.filter(invitation=invitation).exists()
     # One INSERT … ON CONFLICT on the invitation's unique key: concurrent clicks leave one answer, the latest.
     answer = hotpath.upsert_answer(
@@ -86,7 +75,7 @@ def record_score(
         )
     )
     if existed is not None:
-        announce(answer.pk, WebhookEvent.RESPONSE_UPDATED if existed else WebhookEvent.RESPONSE_CREATED)
+        fanout.answer_saved(answer.pk, created=not existed)
     return answer
 
 
@@ -97,7 +86,7 @@ def save_comment(invitation: Invitation, *, comment: str) -> Answer:
         answer.comment = comment.strip()
         answer.updated_at = timezone.now()
         answer.save(update_fields=["comment", "updated_at"])
-        announce(answer.pk, WebhookEvent.RESPONSE_UPDATED)
+        fanout.answer_saved(answer.pk, created=False)
     return answer
 
 
@@ -140,21 +129,16 @@ def create_response(
     now = timezone.now()
     answered_at = answered_at or now
     with transaction.atomic():
-        # Serialises answers of one contact so the next round number is free.
-        Contact.objects.select_for_update().filter(pk=contact.pk).first()
-        last_round = Invitation.objects.filter(campaign=campaign, contact=contact, channel=channel).aggregate(
-            last=Max("round")
-        )["last"]
-        invitation = Invitation.objects.create(
-            campaign=campaign,
-            contact=contact,
-            channel=channel,
-            round=(last_round or 0) + 1,
-            state=Invitation.State.SENT,
+        # The invitation carries the contact's language as given, like the answer (rollups pair the two).
+        invitation = open_invitation(
+            campaign,
+            contact,
+            channel,
             language=contact.language,
+            state=Invitation.State.SENT,
             scheduled_for=answered_at,
-            state_changed_at=now,
             sent_at=answered_at,
+            now=now,
         )
         answer = Answer.objects.create(
             invitation=invitation,
@@ -169,7 +153,7 @@ def create_response(
             updated_at=now,
             recorded_by=by,
         )
-        announce(answer.pk, WebhookEvent.RESPONSE_CREATED)
+        fanout.answer_saved(answer.pk, created=True)
     return answer
 
 
@@ -189,5 +173,23 @@ def update_response(
             answer.notes = notes.strip()
         answer.updated_at = timezone.now()
         answer.save(update_fields=["score", "comment", "notes", "updated_at"])
-        announce(answer.pk, WebhookEvent.RESPONSE_UPDATED)
+        fanout.answer_saved(answer.pk, created=False)
     return answer
+
+
+# Erasing a contact (surveys.contacts.erase_contact): their answers stay in the figures, anonymised.
+
+
+def _answers_of(contact: Contact):
+    return Answer.objects.filter(Q(contact=contact) | Q(invitation__contact=contact))
+
+
+def count_answers_of(contact: Contact) -> int:
+    """How many answers erasing this contact keeps, anonymised."""
+    return _answers_of(contact).count()
+
+
+def anonymise_answers_of(contact: Contact) -> int:
+    """Unlink a contact's answers from them and from their invitations (which carry the address and the
+    answer link), and drop the interviewer's notes; score, comment, campaign, channel and date stay."""
+    return _answers_of(contact).update(contact=None, invitation=None, notes="", updated_at=timezone.now())

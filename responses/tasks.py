@@ -6,7 +6,7 @@ from celery import shared_task
 # History import: both steps re-check the import's status, so a redelivered task does nothing twice.
 @shared_task(name="responses.tasks.check_response_import", ignore_result=True)
 def check_response_import(import_id):
-    from .importing import check_rows
+    from .history_import import check_rows
     from .models import ResponseImport
 
     response_import = ResponseImport.objects.filter(pk=import_id).first()
@@ -16,7 +16,7 @@ def check_response_import(import_id):
 
 @shared_task(name="responses.tasks.import_responses", ignore_result=True)
 def import_responses(import_id):
-    from .importing import load_rows
+    from .history_import import load_rows
     from .models import ResponseImport
 
     response_import = ResponseImport.objects.filter(pk=import_id).first()

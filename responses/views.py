@@ -1,18 +1,22 @@
 """The public answer pages (no login, token in the URL) and the lead's phone-interview page."""
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboards.metrics import group_of
+from nps.accounts.roles import public, role_required
 from nps.i18n import customer_language
-from nps.roles import public, role_required
-from surveys.models import Invitation
+from surveys.forms import PreviewForm
+from surveys.invitations import sample_invitation
+from surveys.models import Campaign, Invitation
 
 from . import hotpath, pages, services, throttle
 from .forms import AnswerForm, PhoneAnswerForm, script_score
@@ -124,3 +128,13 @@ def phone_answer(request):
     recent = Answer.objects.filter(channel="phone").select_related("contact", "campaign", "recorded_by")[:10]
     status = 400 if request.method == "POST" else 200
     return render(request, "responses/phone_answer.html", {"form": form, "recent": recent}, status=status)
+
+
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+@role_required("lead")
+def campaign_preview_answer(request, pk):
+    """The answer page of a campaign as a customer sees it after tapping 9 (the campaign preview's frame)."""
+    campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
+    invitation = sample_invitation(campaign, PreviewForm(request.GET).language())
+    return pages.answer_page(request, invitation, score=9, preview=True)

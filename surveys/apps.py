@@ -6,4 +6,5 @@ class SurveysConfig(AppConfig):
     verbose_name = "Campaigns and delivery"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects anymail's tracking signal)
+        # Each channel connects its provider's signals (the email channel: anymail's tracking signal).
+        from . import channels  # noqa: F401

@@ -1,4 +1,4 @@
-"""Sending surveys exactly once: queue, dispatch, send, remind, recover, suppress.
+"""Sending surveys exactly once: queue, dispatch, send, remind, recover.
 
 The Invitation rows are the truth, never the broker: a task only carries an id, claims its row with a
 conditional UPDATE, and a periodic sweep finds rows whose task was lost or whose worker died. See
@@ -10,14 +10,15 @@ import logging
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from anymail.exceptions import AnymailRecipientsRefused
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, Q
-from django.utils import timezone, translation
+from django.db.models import F, Q
+from django.utils import timezone
 
-from .channels import CHANNELS, get_channel
-from .models import Audience, Campaign, Channel, Contact, Invitation, Suppression
+from .channels import CHANNELS, address_of, get_channel
+from .contacts import is_suppressed
+from .invitations import CampaignTexts, last_rounds, new_invitation
+from .models import Audience, Campaign, Contact, Invitation, Suppression
 
 log = logging.getLogger(__name__)
 
@@ -30,73 +31,6 @@ BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), ti
 # Rows handed to the broker per dispatcher run (one run a minute).
 DISPATCH_BATCH = 5000
 QUEUE_CHUNK = 2000
-SNAPSHOT_FIELDS = ["question", "followup_promoter", "followup_passive", "followup_detractor"]
-
-
-# Suppression -------------------------------------------------------------------------------------
-
-
-def address_of(contact: Contact, channel: str) -> str:
-    """The address a channel sends to, normalised as Suppression stores it ("" when there is none)."""
-    if channel == Channel.SMS:
-        return str(contact.phone or "")
-    return (contact.email or "").lower()
-
-
-def is_suppressed(address: str) -> bool:
-    return bool(address) and Suppression.objects.filter(address=address.lower()).exists()
-
-
-def suppress(address: str, *, reason: str, detail: str = "") -> Suppression:
-    """Put an address on the suppression list (the first reason recorded is kept)."""
-    suppression, created = Suppression.objects.get_or_create(
-        address=address.strip().lower(), defaults={"reason": reason, "detail": detail[:2000]}
-    )
-    if created and reason in (Suppression.Reason.UNSUBSCRIBED, Suppression.Reason.MANUAL):
-        _announce_unsubscribe(suppression.pk)
-    return suppression
-
-
-def _announce_unsubscribe(suppression_pk: int) -> None:
-    """Webhooks: unsubscribe.created, once the transaction commits (nothing at all when nobody listens)."""
-    from nps import webhooks
-    from nps.models import WebhookEvent
-
-    def build() -> dict | None:
-        from responses.serializers import unsubscribe as unsubscribe_data
-
-        suppression = Suppression.objects.filter(pk=suppression_pk).first()
-        if suppression is None:
-            return None
-        address = suppression.address
-        by_address = Q(phone=address) if address.startswith("+") else Q(email__iexact=address)
-        contact = Contact.objects.filter(by_address).first()
-        return unsubscribe_data(suppression, contact)
-
-    webhooks.emit(WebhookEvent.UNSUBSCRIBE_CREATED, build)
-
-
-def cancel_pending(contact: Contact, *, campaign: Campaign | None = None, reason: str) -> int:
-    """Cancel a contact's surveys not sent yet (on one campaign or all); returns how many.
-
-    Only rows still queued change: a worker that already claimed one (sending) finishes it.
-    """
-    pending = Invitation.objects.filter(contact=contact, state=Invitation.State.QUEUED)
-    if campaign is not None:
-        pending = pending.filter(campaign=campaign)
-    return pending.update(state=Invitation.State.SUPPRESSED, state_changed_at=timezone.now(), error=reason)
-
-
-def unsubscribe(invitation: Invitation) -> Suppression | None:
-    """The contact of this invitation asked to receive no more surveys."""
-    address = address_of(invitation.contact, invitation.channel)
-    if not address:
-        return None
-    return suppress(
-        address,
-        reason=Suppression.Reason.UNSUBSCRIBED,
-        detail=f"Unsubscribe link of campaign “{invitation.campaign}”",
-    )
 
 
 # Scheduling --------------------------------------------------------------------------------------
@@ -139,20 +73,6 @@ def next_send_time(moment: datetime, campaign: Campaign, zone: ZoneInfo) -> date
     return moment  # unreachable with a sane window; never lose the invitation
 
 
-def language_of(contact: Contact) -> str:
-    """The contact's language as one of ours ("pt-BR" → "pt"), else "" (the answer page asks the browser)."""
-    if not contact.language:
-        return ""
-    try:
-        return translation.get_supported_language_variant(contact.language.strip().lower())
-    except LookupError:
-        return ""
-
-
-def _send_channels(campaign: Campaign) -> list[str]:
-    return [channel for channel in campaign.channels if channel in CHANNELS]
-
-
 def queue_campaign(campaign: Campaign, *, now: datetime | None = None) -> int:
     """Create the invitations of this round for every eligible audience member; returns how many."""
     now = now or timezone.now()
@@ -163,14 +83,14 @@ def queue_campaign(campaign: Campaign, *, now: datetime | None = None) -> int:
         start = campaign.send_at
     recurring = campaign.schedule == Campaign.Schedule.RECURRING and campaign.recur_days
     throttled_since = now - timedelta(days=campaign.throttle_days)
-    texts = {}
+    texts = CampaignTexts(campaign)
     starts = {}
     before = Invitation.objects.filter(campaign=campaign).count()
 
     members = campaign.audience.select_related("contact").order_by("pk")
     if recurring:
         members = members.filter(Q(next_due_at__isnull=True) | Q(next_due_at__lte=now))
-    channels = _send_channels(campaign)
+    channels = [(value, CHANNELS[value]) for value in campaign.channels if value in CHANNELS]
     last_pk = 0
     while True:
         chunk = list(members.filter(pk__gt=last_pk)[:QUEUE_CHUNK])
@@ -178,7 +98,7 @@ def queue_campaign(campaign: Campaign, *, now: datetime | None = None) -> int:
             break
         last_pk = chunk[-1].pk
         contact_ids = [member.contact_id for member in chunk]
-        addresses = {address_of(m.contact, c) for m in chunk for c in channels} - {""}
+        addresses = {sender.address_of(m.contact) for m in chunk for _, sender in channels} - {""}
         suppressed = set(Suppression.objects.filter(address__in=addresses).values_list("address", flat=True))
         pending = set(
             Invitation.objects.filter(
@@ -187,12 +107,7 @@ def queue_campaign(campaign: Campaign, *, now: datetime | None = None) -> int:
                 state__in=[Invitation.State.QUEUED, Invitation.State.SENDING],
             ).values_list("contact_id", "channel")
         )
-        rounds = {
-            (row["contact_id"], row["channel"]): row["last"]
-            for row in Invitation.objects.filter(campaign=campaign, contact_id__in=contact_ids)
-            .values("contact_id", "channel")
-            .annotate(last=Max("round"))
-        }
+        rounds = last_rounds(campaign, contact_ids)
         new, due_updates = [], []
         for member in chunk:
             contact = member.contact
@@ -201,8 +116,8 @@ def queue_campaign(campaign: Campaign, *, now: datetime | None = None) -> int:
                 starts[zone.key] = next_send_time(start, campaign, zone)
             scheduled_for = starts[zone.key]
             next_due = scheduled_for + timedelta(days=campaign.recur_days) if recurring else None
-            for channel in channels:
-                address = address_of(contact, channel)
+            for channel, sender in channels:
+                address = sender.address_of(contact)
                 if not address or (contact.pk, channel) in pending:
                     continue
                 if address in suppressed:
@@ -219,17 +134,13 @@ def queue_campaign(campaign: Campaign, *, now: datetime | None = None) -> int:
                 last_round = rounds.get((contact.pk, channel), 0)
                 if last_round and not recurring:
                     continue
-                language = language_of(contact)
-                if language not in texts:
-                    texts[language] = {field: campaign.text(field, language) for field in SNAPSHOT_FIELDS}
                 new.append(
-                    Invitation(
-                        campaign=campaign,
-                        contact=contact,
-                        channel=channel,
-                        round=last_round + 1,
-                        language=language,
-                        texts=texts[language],
+                    new_invitation(
+                        campaign,
+                        contact,
+                        channel,
+                        last_round=last_round,
+                        texts=texts,
                         scheduled_for=scheduled_for,
                         state_changed_at=now,
                     )
@@ -337,10 +248,14 @@ def send_invitation(invitation_id: int) -> str:
             error=f"Throttled: the contact was surveyed on {surveyed:%Y-%m-%d}.",
         )
     try:
-        provider_id = get_channel(invitation.channel).send(invitation)
-    except (LookupError, AnymailRecipientsRefused) as error:
+        channel = get_channel(invitation.channel)
+    except LookupError as error:  # a channel that cannot send yet
         return _finish(invitation, Invitation.State.FAILED, error=str(error))
+    try:
+        provider_id = channel.send(invitation)
     except Exception as error:
+        if channel.is_permanent(error):  # e.g. the provider refused the recipient: no retry helps
+            return _finish(invitation, Invitation.State.FAILED, error=str(error))
         log.warning("Sending invitation %s failed: %s", invitation.pk, error)
         return _retry_or_fail(invitation, error)
     _mark_sent(invitation, provider_id)
@@ -477,47 +392,3 @@ def send_reminder(invitation_id: int) -> bool:
         Invitation.objects.filter(pk=invitation_id).update(error=f"Reminder not sent: {error}")
         return False
     return True
-
-
-# Provider events (anymail tracking webhooks) -----------------------------------------------------
-
-SUPPRESSING_EVENTS = {
-    "bounced": Suppression.Reason.BOUNCED,
-    "complained": Suppression.Reason.COMPLAINED,
-    "unsubscribed": Suppression.Reason.UNSUBSCRIBED,
-}
-
-
-def is_soft_bounce(event) -> bool:
-    """Some ESPs report a full mailbox as "bounced": that address is worth trying again next time."""
-    raw = event.esp_event if isinstance(event.esp_event, dict) else {}
-    return raw.get("Type") == "SoftBounce" or raw.get("event") == "soft_bounce"
-
-
-def invitation_for_event(event) -> Invitation | None:
-    """The invitation an ESP event is about: by our metadata key, else by the provider's message id."""
-    key = str((event.metadata or {}).get("invitation", ""))
-    parts = key.split("-")
-    if len(parts) >= 2 and parts[0] == "opennps" and parts[1].isdigit():
-        return Invitation.objects.filter(pk=int(parts[1])).first()
-    if event.message_id:
-        return Invitation.objects.filter(provider_message_id=str(event.message_id)).first()
-    return None
-
-
-def record_tracking_event(event, *, esp_name: str = "") -> Suppression | None:
-    """Bounces, complaints and unsubscribes put the address on the suppression list."""
-    reason = SUPPRESSING_EVENTS.get(event.event_type)
-    address = (event.recipient or "").strip().lower()
-    if reason is None or not address or is_soft_bounce(event):
-        return None
-    reasons = " ".join(filter(None, [event.description, event.mta_response]))
-    detail = f"{esp_name} {event.event_type}: {reasons}".strip()
-    suppression = suppress(address, reason=reason, detail=detail)
-    if event.event_type == "bounced":
-        invitation = invitation_for_event(event)
-        if invitation is not None:
-            Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENT).update(
-                state=Invitation.State.FAILED, state_changed_at=timezone.now(), error=detail[:2000]
-            )
-    return suppression

@@ -5,14 +5,15 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.utils import timezone
 
-from .importing import TARGET_LABELS, TARGETS
+from dashboards.metrics import GROUPS
+
+from . import contact_import, contacts
 from .models import Brand, Campaign, Channel, Contact
 
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 LOGO_MAX_BYTES = 1024 * 1024
 LOGO_MAX_SIDE = 2000
 TRANSLATED_FIELDS = ["question", "followup_promoter", "followup_passive", "followup_detractor"]
-GROUPS = [("promoter", "Promoters (9–10)"), ("passive", "Passives (7–8)"), ("detractor", "Detractors (0–6)")]
 
 
 def other_languages():
@@ -206,7 +207,10 @@ class CampaignForm(forms.ModelForm):
 
     def group_rows(self):
         """(label, follow-up field, redirect field) per group for the template."""
-        return [(label, self[f"followup_{group}"], self[f"redirect_{group}"]) for group, label in GROUPS]
+        return [
+            (group.label_with_scores, self[f"followup_{group.name}"], self[f"redirect_{group.name}"])
+            for group in GROUPS
+        ]
 
     def _send_at_is_new(self, send_at) -> bool:
         # A launched campaign's past send time is history: saving other changes must not trip on it.
@@ -282,7 +286,7 @@ class AudienceFilterForm(forms.Form):
         data = super().clean()
         result = {}
         for row in range(1, self.ROWS + 1):
-            key = (data.get(f"property_{row}") or "").strip()
+            key = contacts.property_key(data.get(f"property_{row}") or "")
             raw = data.get(f"values_{row}") or ""
             values = list(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
             if key and not values:
@@ -337,25 +341,28 @@ class ContactImportUploadForm(forms.Form):
         return upload
 
 
-class ContactImportMappingForm(forms.Form):
-    """One choice per column of the file; at least an email or a phone column; each field once."""
+class ColumnMappingForm(forms.Form):
+    """What each column of an uploaded CSV holds: one choice per column, the columns first.
 
-    campaign = forms.ModelChoiceField(
-        queryset=Campaign.objects.active(),
-        required=False,
-        label="Also add the imported contacts to a campaign's audience",
-        empty_label="No campaign",
-    )
+    Each import subclasses it with its `targets` (the choices, in order; "property" is the default one),
+    their `labels`, the `single_targets` a file may map at most once, and its own rules in
+    `check_mapping`. A valid form's cleaned_data["mapping"] is the list of targets, one per column.
+    """
+
+    targets: list[str] = []
+    labels: dict[str, str] = {}
+    single_targets: list[str] = []
 
     def __init__(self, *args, headers, mapping, **kwargs):
         super().__init__(*args, **kwargs)
         self.headers = headers
-        choices = [(target, TARGET_LABELS[target]) for target in TARGETS]
+        choices = [(target, self.labels[target]) for target in self.targets]
         for index, header in enumerate(headers):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=header, choices=choices, initial=mapping[index] if index < len(mapping) else "property"
             )
-        self.order_fields([*(f"column_{index}" for index in range(len(headers))), "campaign"])
+        # The columns, then the subclass's own fields.
+        self.order_fields([f"column_{index}" for index in range(len(headers))])
 
     def column_fields(self):
         return [self[f"column_{index}"] for index in range(len(self.headers))]
@@ -365,30 +372,64 @@ class ContactImportMappingForm(forms.Form):
         mapping = [data.get(f"column_{index}") for index in range(len(self.headers))]
         if None in mapping:
             return data
-        for target in ("email", "phone", "name", "language", "time_zone"):
+        for target in self.single_targets:
             columns = [self.headers[index] for index, value in enumerate(mapping) if value == target]
             if len(columns) > 1:
                 raise forms.ValidationError(
-                    f"Only one column can be {TARGET_LABELS[target]}: "
-                    f"“{columns[0]}” and “{columns[1]}” both are."
+                    f"Only one column can be {self.labels[target]}: “{columns[0]}” and “{columns[1]}” both are."
                 )
+        self.check_mapping(mapping)
+        data["mapping"] = mapping
+        return data
+
+    def check_mapping(self, mapping: list[str]) -> None:
+        """Raise ValidationError when the mapping misses what the import needs."""
+
+
+class ContactImportMappingForm(ColumnMappingForm):
+    """At least an email or a phone column; each field once; no two columns saved as the same property."""
+
+    targets, labels = contact_import.TARGETS, contact_import.TARGET_LABELS
+    single_targets = contact_import.FIELDS
+
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.active(),
+        required=False,
+        label="Also add the imported contacts to a campaign's audience",
+        empty_label="No campaign",
+    )
+
+    def check_mapping(self, mapping):
         if "email" not in mapping and "phone" not in mapping:
             raise forms.ValidationError("Choose the column that holds the email or the phone number.")
-        names = [self.headers[index].lower() for index, value in enumerate(mapping) if value == "property"]
+        names = [
+            contacts.property_key(self.headers[index])
+            for index, value in enumerate(mapping)
+            if value == "property"
+        ]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise forms.ValidationError(
                 f"Two columns would both be saved as the property “{duplicates[0]}”: ignore one of them."
             )
-        data["mapping"] = mapping
-        return data
 
 
 class ContactForm(forms.ModelForm):
+    """Email, phone and property names follow the one rule of surveys.contacts, like every other way in."""
+
+    # Plain text fields: the rule is contacts.normalize_email / normalize_phone, not the model fields'.
+    email = forms.CharField(required=False, max_length=320, widget=forms.EmailInput)
+    phone = forms.CharField(
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text=f"With its country code (+919876543210), or a national number of {settings.DEFAULT_PHONE_REGION}.",
+    )
     language = forms.ChoiceField(choices=[("", "Not set"), *settings.LANGUAGES], required=False)
     properties = forms.JSONField(
         required=False,
-        help_text='Free properties used for segments, as JSON: {"plan": "pro", "region": "EU"}.',
+        help_text='Free properties used for segments, as JSON: {"plan": "pro", "region": "EU"}. '
+        "Names are not case-sensitive: they are saved in lower case.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -397,13 +438,21 @@ class ContactForm(forms.ModelForm):
         fields = ["email", "phone", "name", "language", "time_zone", "properties"]
 
     def clean_email(self):
-        email = (self.cleaned_data.get("email") or "").strip().lower() or None
+        email = (self.cleaned_data.get("email") or "").strip()
+        try:
+            email = contacts.normalize_email(email) if email else None
+        except contacts.ContactError as error:
+            raise forms.ValidationError(str(error)) from None
         if email and Contact.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("Another contact has this email.")
         return email
 
     def clean_phone(self):
-        phone = self.cleaned_data.get("phone") or None
+        phone = (self.cleaned_data.get("phone") or "").strip()
+        try:
+            phone = contacts.normalize_phone(phone) if phone else None
+        except contacts.ContactError as error:
+            raise forms.ValidationError(str(error)) from None
         if phone and Contact.objects.filter(phone=phone).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("Another contact has this phone number.")
         return phone
@@ -422,7 +471,7 @@ class ContactForm(forms.ModelForm):
             return {}
         if not isinstance(value, dict):
             raise forms.ValidationError('Write the properties as a JSON object, like {"plan": "pro"}.')
-        return value
+        return contacts.normalize_properties(value)
 
     def clean(self):
         data = super().clean()

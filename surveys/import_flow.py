@@ -13,18 +13,17 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from nps.roles import role_required
+from nps.accounts.roles import role_required
 
-from .importing import InvalidFile, inspect_upload
+from .csvfile import InvalidFile, inspect_upload
 
 
 @dataclass(frozen=True)
 class ImportFlow:
-    model: type  # a CsvUpload
+    model: type  # a CsvUpload: its Status says which step an upload is at
     upload_form: type
-    mapping_form: type
+    mapping_form: type  # a ColumnMappingForm (surveys.forms)
     templates: str  # "<app>/import": <app>/import_start.html and <app>/import_detail.html
-    checked_status: str  # the status in which the admin chooses to import or not
     create: Callable  # (upload form, user) → the new import, or InvalidFile
     start_check: Callable  # (import, mapping form) → None
     start_load: Callable  # (import) → None
@@ -79,7 +78,7 @@ class ImportFlow:
         action = request.POST.get("action")
         if action not in ("import", "cancel"):
             return HttpResponse("Choose “import” or “cancel”.", status=400, content_type="text/plain")
-        if upload.status != self.checked_status:
+        if upload.status != self.model.Status.CHECKED:
             messages.warning(request, f"This import is already “{upload.get_status_display().lower()}”.")
             return redirect(upload)
         if action == "cancel":

@@ -276,12 +276,24 @@ class Invitation(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "contact", "channel", "round"], name="invitation_once_per_round"
             ),
+            # The values of Invitation.State.
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "sending", "sent", "failed", "suppressed"]),
+                name="invitation_state_known",
+            ),
         ]
         indexes = [
             # Dispatcher and sweeper: rows in a state since a time.
             models.Index(fields=["state", "scheduled_for"], name="invitation_state_due"),
             # Response rate per campaign and period.
             models.Index(fields=["campaign", "sent_at"], name="invitation_campaign_sent"),
+            # Provider events name the message by the provider's id (channels.invitation_for_event, when
+            # no key of ours comes back). Rows not sent yet have no id and stay out of the index.
+            models.Index(
+                fields=["provider_message_id"],
+                name="invitation_provider_message",
+                condition=~models.Q(provider_message_id=""),
+            ),
         ]
 
     def __str__(self):
@@ -329,14 +341,28 @@ class Suppression(models.Model):
 
 
 class CsvUpload(models.Model):
-    """What every CSV upload keeps: the file, how it was read, the column mapping and the row counts."""
+    """What every CSV upload keeps: the file, how it was read, the column mapping and the row counts.
 
+    Every import goes uploaded → checking → checked (counts, rejected rows; the admin chooses) → importing
+    → imported, or cancelled (nothing imported) or failed (nothing written) on the way.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Waiting for column mapping"
+        CHECKING = "checking", "Checking rows"
+        CHECKED = "checked", "Checked, waiting for your choice"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        CANCELLED = "cancelled", "Nothing imported"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     file = models.FileField(upload_to="imports/")
     original_name = models.CharField(max_length=255)
     encoding = models.CharField(max_length=20, blank=True)
     delimiter = models.CharField(max_length=1, blank=True)
     headers = models.JSONField(default=list, blank=True)
-    # One target per column (each importer lists its own: surveys.importing, responses.importing).
+    # One target per column (each import lists its own: surveys.contact_import, responses.history_import).
     mapping = models.JSONField(default=list, blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     valid_rows = models.PositiveIntegerField(default=0)
@@ -359,20 +385,14 @@ class CsvUpload(models.Model):
     def __str__(self):
         return f"{self.original_name} ({self.status})"
 
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
 
 class ContactImport(CsvUpload):
-    """One CSV upload of contacts: uploaded → validated (counts, rejected rows) → imported or cancelled."""
+    """One CSV upload of contacts (surveys.contact_import), optionally added to a campaign's audience."""
 
-    class Status(models.TextChoices):
-        UPLOADED = "uploaded", "Waiting for column mapping"
-        VALIDATING = "validating", "Checking rows"
-        VALIDATED = "validated", "Checked, waiting for your choice"
-        IMPORTING = "importing", "Importing"
-        IMPORTED = "imported", "Imported"
-        CANCELLED = "cancelled", "Nothing imported"
-        FAILED = "failed", "Failed"
-
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     # Mapping targets: "email", "phone", "name", "language", "time_zone", "property" or "ignore".
     campaign = models.ForeignKey(
         Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact_imports"
@@ -392,7 +412,3 @@ class ContactImport(CsvUpload):
 
     def get_absolute_url(self):
         return reverse("surveys:import_detail", args=[self.pk])
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)

@@ -2,16 +2,21 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dashboards.metrics import Split
+from dashboards.metrics import DETRACTOR, PASSIVE, PROMOTER, SCORES_OF, Split, response_rate
 
 from . import tasks
-from .models import Audience, Brand, Campaign, Contact, Invitation
+from .channels import CHANNELS, address_of, get_channel
+from .contacts import is_suppressed, normalize_properties
+from .delivery import queue_campaign
+from .invitations import language_of, lock_contact, open_invitation, supported_language
+from .models import Audience, Brand, Campaign, Channel, Contact, Invitation, render_text
 
 log = logging.getLogger(__name__)
 Status = Campaign.Status
@@ -55,16 +60,6 @@ def save_campaign(campaign: Campaign) -> Campaign:
     return campaign
 
 
-def _queue(campaign: Campaign) -> int:
-    # The delivery module is written in parallel with this one: import it when needed.
-    try:
-        from .delivery import queue_campaign
-    except ImportError:
-        log.warning("surveys.delivery.queue_campaign is not available; campaign %s not queued", campaign.pk)
-        return 0
-    return queue_campaign(campaign)
-
-
 def _status_on_start(campaign: Campaign, now) -> str:
     if campaign.schedule == Campaign.Schedule.AT and campaign.send_at and campaign.send_at > now:
         return Status.SCHEDULED
@@ -92,7 +87,7 @@ def launch_campaign(campaign: Campaign, *, now=None) -> int:
             )
         campaign.status = _status_on_start(campaign, now)
         campaign.save(update_fields=["status", "updated_at"])
-        queued = _queue(campaign)
+        queued = queue_campaign(campaign)
         _dispatch_soon()
     return queued
 
@@ -147,7 +142,7 @@ def add_audience_by_filter(campaign: Campaign, audience_filter: dict) -> int:
     if not audience_filter:
         raise CampaignError("A filter needs at least one property.")
     with transaction.atomic():
-        campaign.audience_filter = audience_filter
+        campaign.audience_filter = normalize_properties(audience_filter)
         campaign.save(update_fields=["audience_filter", "updated_at"])
         return _add_matching(campaign)
 
@@ -188,7 +183,7 @@ def add_to_audience(campaign: Campaign, contact: Contact) -> tuple[Audience, boo
 
 def remove_from_audience(campaign: Campaign, contact: Contact) -> bool:
     """Take a contact out of a campaign's audience and cancel their surveys of it not sent yet."""
-    from .delivery import cancel_pending
+    from .contacts import cancel_pending
 
     with transaction.atomic():
         removed, _ = Audience.objects.filter(campaign=campaign, contact=contact).delete()
@@ -213,7 +208,7 @@ class CampaignFigures:
 
     @property
     def response_rate(self) -> float | None:
-        return 100.0 * self.split.total / self.sent if self.sent else None
+        return response_rate(self.split.total, self.sent)
 
 
 def _count(queryset) -> Coalesce:
@@ -221,17 +216,23 @@ def _count(queryset) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def _count_answers(group: str) -> Subquery:
+    """The campaign's answers in an NPS group, through the reverse relation `Campaign.answers` (the
+    responses app hangs its answers on campaigns; surveys never imports it)."""
+    low, high = SCORES_OF[group]
+    in_group = Q(answers__score__gte=low, answers__score__lte=high)
+    counted = Campaign.objects.filter(pk=OuterRef("pk")).annotate(n=Count("answers", filter=in_group))
+    return Subquery(counted.values("n"), output_field=IntegerField())
+
+
 def with_figures(campaigns):
     """Annotate audience, sent and answer counts per group in the same query (no N+1 on the list)."""
-    from responses.models import Answer  # responses depends on surveys, not the other way round
-
-    answers = Answer.objects.filter(campaign=OuterRef("pk"))
     return campaigns.annotate(
         n_audience=_count(Audience.objects.filter(campaign=OuterRef("pk"))),
         n_sent=_count(Invitation.objects.filter(campaign=OuterRef("pk"), state=Invitation.State.SENT)),
-        n_promoters=_count(answers.filter(score__gte=9)),
-        n_passives=_count(answers.filter(Q(score__gte=7) & Q(score__lte=8))),
-        n_detractors=_count(answers.filter(score__lte=6)),
+        n_promoters=_count_answers(PROMOTER),
+        n_passives=_count_answers(PASSIVE),
+        n_detractors=_count_answers(DETRACTOR),
     )
 
 
@@ -244,15 +245,7 @@ def figures(campaign) -> CampaignFigures:
     )
 
 
-# Contacts and survey requests (shared by the native and the Delighted-compatible API)
-
-
-class ContactError(Exception):
-    """Input that cannot become a contact; `field` names the offending field for API error bodies."""
-
-    def __init__(self, message: str, *, field: str = ""):
-        super().__init__(message)
-        self.field = field
+# Survey requests (shared by the native and the Delighted-compatible API)
 
 
 class SurveyRequestError(Exception):
@@ -262,130 +255,6 @@ class SurveyRequestError(Exception):
         super().__init__(message)
         self.status = status
         self.field = field
-
-
-def normalize_email(value: str) -> str:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    email = value.strip().lower()
-    # The column holds 254 characters (RFC 5321's limit); the validator alone lets up to 320 through.
-    if len(email) > 254:
-        raise ContactError("The email address is longer than 254 characters.", field="email")
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ContactError(f"“{value.strip()}” is not a valid email address.", field="email") from None
-    return email
-
-
-def normalize_phone(value: str) -> str:
-    from django.conf import settings
-
-    from .importing import clean_phone
-
-    try:
-        return clean_phone(value.strip(), settings.DEFAULT_PHONE_REGION)
-    except ValueError:
-        raise ContactError(
-            f"“{value.strip()}” is not a valid phone number; use the international form, e.g. +919876543210.",
-            field="phone",
-        ) from None
-
-
-def _check_time_zone(value: str) -> str:
-    import zoneinfo
-
-    value = value.strip()
-    if value and value not in zoneinfo.available_timezones():
-        raise ContactError(
-            f"“{value}” is not a time zone; use a name like Asia/Kolkata or Europe/Paris.", field="time_zone"
-        )
-    return value
-
-
-def upsert_contact(
-    *,
-    email: str | None = None,
-    phone: str | None = None,
-    name: str | None = None,
-    language: str | None = None,
-    time_zone: str | None = None,
-    properties: dict | None = None,
-    contact: Contact | None = None,
-) -> tuple[Contact, bool]:
-    """Create a contact or update the one with this email (else phone); returns (contact, created).
-
-    With `contact`, that contact is updated (and may get a new email or phone). Fields left None are
-    kept; properties are merged key by key, a key set to None is removed.
-    """
-    email = normalize_email(email) if email else None
-    phone = normalize_phone(phone) if phone else None
-    language = language.strip()[:10] if language is not None else None
-    time_zone = _check_time_zone(time_zone) if time_zone is not None else None
-    if properties is not None and not isinstance(properties, dict):
-        raise ContactError("Properties must be an object of names and values.", field="properties")
-    with transaction.atomic():
-        by_email = Contact.objects.select_for_update().filter(email__iexact=email).first() if email else None
-        by_phone = Contact.objects.select_for_update().filter(phone=phone).first() if phone else None
-        if contact is None:
-            if not email and not phone:
-                raise ContactError("A contact needs an email or a phone number.", field="email")
-            if by_email and by_phone and by_email.pk != by_phone.pk:
-                raise ContactError(
-                    f"The email belongs to contact {by_email.pk} and the phone number to contact "
-                    f"{by_phone.pk}; update them one at a time.",
-                    field="phone",
-                )
-            contact = by_email or by_phone
-        else:
-            contact = Contact.objects.select_for_update().get(pk=contact.pk)
-            for other, field in ((by_email, "email"), (by_phone, "phone")):
-                if other and other.pk != contact.pk:
-                    raise ContactError(f"Another contact ({other.pk}) has this {field}.", field=field)
-        created = contact is None
-        if created:
-            contact = Contact()
-        if email:
-            contact.email = email
-        if phone:
-            contact.phone = phone
-        if name is not None:
-            contact.name = name.strip()[:200]
-        if language is not None:
-            contact.language = language
-        if time_zone is not None:
-            contact.time_zone = time_zone
-        if properties:
-            merged = dict(contact.properties or {})
-            for key, value in properties.items():
-                if value is None:
-                    merged.pop(str(key), None)
-                else:
-                    merged[str(key)] = value
-            contact.properties = merged
-        contact.save()
-    return contact, created
-
-
-def erase_contact(contact: Contact) -> int:
-    """Erase a contact's personal data for good; their answers stay in the figures, anonymised.
-
-    The answers lose their link to the contact and to the invitation (which carried the contact's
-    address and answer link); the contact, its invitations and audience memberships are deleted.
-    Returns the number of answers kept.
-    """
-    from responses.models import Answer  # responses depends on surveys, not the other way round
-
-    with transaction.atomic():
-        kept = Answer.objects.filter(contact=contact).update(
-            contact=None, invitation=None, notes="", updated_at=timezone.now()
-        )
-        kept += Answer.objects.filter(invitation__contact=contact).update(
-            contact=None, invitation=None, notes="", updated_at=timezone.now()
-        )
-        Contact.objects.filter(pk=contact.pk).delete()
-    return kept
 
 
 # Properties of a survey request that change the survey itself rather than describe the contact.
@@ -405,14 +274,6 @@ def request_survey(
     The campaign's send window does not apply: the caller chose the moment. Suppression and the
     contact's throttle are checked here (a precise error) and again when the survey is sent.
     """
-    from datetime import timedelta
-
-    from django.db.models import Max
-
-    from .channels import CHANNELS
-    from .delivery import SNAPSHOT_FIELDS, address_of, is_suppressed, language_of
-    from .models import Channel, render_text
-
     properties = dict(properties or {})
     if channel not in Channel.values:
         raise SurveyRequestError(
@@ -437,7 +298,7 @@ def request_survey(
         raise SurveyRequestError("The delay must be between 0 seconds and one year.", field="delay")
     address = address_of(contact, channel)
     if not address:
-        what = "a phone number" if channel == Channel.SMS else "an email address"
+        what = get_channel(channel).address_name
         raise SurveyRequestError(f"The contact has no {what} for the {channel} channel.", field=channel)
     if is_suppressed(address):
         raise SurveyRequestError(
@@ -454,8 +315,9 @@ def request_survey(
 
     language = language_of(contact)
     if properties.get("locale"):
-        language = language_of(Contact(language=str(properties["locale"]))) or language
-    texts = {field: campaign.text(field, language) for field in SNAPSHOT_FIELDS}
+        language = supported_language(str(properties["locale"])) or language
+    # The survey's own texts, over the campaign's snapshot.
+    texts = {}
     if product := str(properties.get("question_product_name") or "").strip():
         template = (campaign.translations.get(language) or {}).get("question") or campaign.question
         texts["question"] = render_text(template, "question", company=product[:100], language=language)
@@ -464,7 +326,7 @@ def request_survey(
             texts[key] = str(properties[key])[:1000]
 
     with transaction.atomic():
-        Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        lock_contact(contact)  # until the invitation is opened: one pending survey per campaign and channel
         pending = Invitation.objects.filter(
             campaign=campaign,
             contact=contact,
@@ -479,22 +341,18 @@ def request_survey(
             )
         other = {key: value for key, value in properties.items() if key not in SURVEY_PROPERTIES}
         if other:
-            contact.properties = {**(contact.properties or {}), **{str(k): v for k, v in other.items()}}
+            contact.properties = {**(contact.properties or {}), **normalize_properties(other)}
             contact.save(update_fields=["properties", "updated_at"])
         Audience.objects.get_or_create(campaign=campaign, contact=contact)
-        last_round = Invitation.objects.filter(campaign=campaign, contact=contact, channel=channel).aggregate(
-            last=Max("round")
-        )["last"]
-        invitation = Invitation.objects.create(
-            campaign=campaign,
-            contact=contact,
-            channel=channel,
-            round=(last_round or 0) + 1,
+        invitation = open_invitation(
+            campaign,
+            contact,
+            channel,
             language=language,
-            texts=texts,
+            extra_texts=texts,
             scheduled_for=now + timedelta(seconds=delay_seconds),
-            state_changed_at=now,
             enqueued_at=now if not delay_seconds else None,
+            now=now,
         )
         if not delay_seconds:
             transaction.on_commit(lambda: tasks.send_invitation.delay(invitation.pk))

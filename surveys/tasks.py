@@ -32,7 +32,7 @@ def send_reminder(invitation_id):
 # Contact CSV import: both steps re-check the import's status, so a redelivered task does nothing twice.
 @shared_task(name="surveys.tasks.check_contact_import", ignore_result=True)
 def check_contact_import(import_id):
-    from .importing import check_rows
+    from .contact_import import check_rows
     from .models import ContactImport
 
     contact_import = ContactImport.objects.filter(pk=import_id).first()
@@ -42,7 +42,7 @@ def check_contact_import(import_id):
 
 @shared_task(name="surveys.tasks.import_contacts", ignore_result=True)
 def import_contacts(import_id):
-    from .importing import load_rows
+    from .contact_import import load_rows
     from .models import ContactImport
 
     contact_import = ContactImport.objects.filter(pk=import_id).first()

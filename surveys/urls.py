@@ -29,6 +29,10 @@ urlpatterns = [
     path("campaigns/<int:pk>/archive/", views.campaign_archive, name="campaign_archive"),
     path("campaigns/<int:pk>/audience/", views.campaign_audience, name="campaign_audience"),
     path("campaigns/<int:pk>/preview/", views.campaign_preview, name="campaign_preview"),
-    path("campaigns/<int:pk>/preview/email/", views.campaign_preview_email, name="campaign_preview_email"),
-    path("campaigns/<int:pk>/preview/answer/", views.campaign_preview_answer, name="campaign_preview_answer"),
+    # One frame per channel, e.g. /campaigns/1/preview/email/ (after "answer/", which is not a channel).
+    path(
+        "campaigns/<int:pk>/preview/<slug:channel>/",
+        views.campaign_preview_channel,
+        name="campaign_preview_channel",
+    ),
 ]

@@ -1,27 +1,22 @@
-import functools
-import logging
-
-from anymail.exceptions import AnymailConfigurationError
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from nps.accounts.roles import public, role_required
 from nps.i18n import customer_language
-from nps.roles import public, role_required
 
-from . import delivery, forms, importing, services
+from . import channels, contact_import, contacts, forms, invitations, services
 from .import_flow import ImportFlow
-from .models import Brand, Campaign, Contact, ContactImport, Invitation
-
-log = logging.getLogger(__name__)
+from .models import Brand, Campaign, Channel, Contact, ContactImport, Invitation
 
 # Brands
 
@@ -167,12 +162,13 @@ def campaign_audience(request, pk):
     return redirect(campaign)
 
 
-# Previews: the exact email and answer page, each in a sandboxed iframe served by this site only.
+# Previews: each channel's exact message and the answer page, each in a sandboxed iframe served by this
+# site only.
 
 
-def _sample_invitation(campaign, language):
-    contact = Contact(name="Asha Rao", email="asha.rao@example.com", language=language)
-    return Invitation(campaign=campaign, contact=contact, token="preview", language=language)  # noqa: S106
+def _previewed_channels(campaign) -> list[str]:
+    """The campaign's channels that can send, else (none chosen yet) every channel that can."""
+    return [value for value in campaign.channels if value in channels.CHANNELS] or list(channels.CHANNELS)
 
 
 @role_required("lead")
@@ -180,15 +176,19 @@ def campaign_preview(request, pk):
     campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
     form = forms.PreviewForm(request.GET or None)
     language = form.language()
-    context = {"campaign": campaign, "form": form, "language": language}
-    try:
-        from .channels.email import build_message
-
-        message = build_message(_sample_invitation(campaign, language))
-    except ImportError:
-        context["email_missing"] = True
-    else:
-        context["message"] = message
+    sample = invitations.sample_invitation(campaign, language)
+    previews = []
+    for value in _previewed_channels(campaign):
+        frame = reverse("surveys:campaign_preview_channel", args=[campaign.pk, value])
+        previews.append(
+            {
+                "value": value,
+                "label": Channel(value).label,
+                "preview": channels.get_channel(value).preview(sample),
+                "frame_url": f"{frame}?lang={language}",
+            }
+        )
+    context = {"campaign": campaign, "form": form, "language": language, "channels": previews}
     return render(request, "surveys/campaign_preview.html", context)
 
 
@@ -196,7 +196,7 @@ def campaign_preview(request, pk):
 @csp_replace(
     {
         "frame-ancestors": ["'self'"],
-        # The email's inline styles, its logo and nothing that runs.
+        # A message's inline styles, its logo and nothing that runs.
         "style-src": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:", "https:", "http:"],
         "script-src": ["'none'"],
@@ -204,26 +204,17 @@ def campaign_preview(request, pk):
     }
 )
 @role_required("lead")
-def campaign_preview_email(request, pk):
-    from .channels.email import build_message
-
+def campaign_preview_channel(request, pk, channel):
+    """The body of one channel's preview frame (the email's HTML part)."""
+    try:
+        found = channels.get_channel(channel)
+    except LookupError:
+        raise Http404("No such channel.") from None
     campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
-    message = build_message(_sample_invitation(campaign, forms.PreviewForm(request.GET).language()))
-    html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), None)
-    if html is None:
-        return HttpResponse(message.body, content_type="text/plain; charset=utf-8")
-    return HttpResponse(html)
-
-
-@xframe_options_sameorigin
-@csp_replace({"frame-ancestors": ["'self'"]})
-@role_required("lead")
-def campaign_preview_answer(request, pk):
-    from responses.pages import answer_page
-
-    campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
-    invitation = _sample_invitation(campaign, forms.PreviewForm(request.GET).language())
-    return answer_page(request, invitation, score=9, preview=True)
+    preview = found.preview(
+        invitations.sample_invitation(campaign, forms.PreviewForm(request.GET).language())
+    )
+    return HttpResponse(preview.frame, content_type=preview.frame_type)
 
 
 # Unsubscribe (public: the token authenticates)
@@ -238,13 +229,13 @@ def unsubscribe(request, token):
     invitation = Invitation.objects.select_related("campaign__brand", "contact").filter(token=token).first()
     if invitation is None:
         return render(request, "surveys/unsubscribe_invalid.html", status=404)
-    address = delivery.address_of(invitation.contact, invitation.channel)
+    address = channels.address_of(invitation.contact, invitation.channel)
     context = {"company": invitation.campaign.brand.company_name, "address": address}
     with translation.override(customer_language(request, invitation)):
         if request.method == "POST":
-            delivery.unsubscribe(invitation)
+            contacts.unsubscribe(address, campaign=invitation.campaign)
             return render(request, "surveys/unsubscribe_done.html", context)
-        context["already"] = delivery.is_suppressed(address)
+        context["already"] = contacts.is_suppressed(address)
         return render(request, "surveys/unsubscribe.html", context)
 
 
@@ -255,8 +246,8 @@ def unsubscribe(request, token):
 def contact_list(request):
     query = request.GET.get("q", "").strip()
     # Newest first by id: served by the primary key index, unlike created_at, at a million contacts.
-    contacts = Contact.objects.search(query).order_by("-pk")
-    page = Paginator(contacts, 50).get_page(request.GET.get("page"))
+    matches = Contact.objects.search(query).order_by("-pk")
+    page = Paginator(matches, 50).get_page(request.GET.get("page"))
     return render(request, "surveys/contact_list.html", {"page": page, "query": query})
 
 
@@ -288,14 +279,18 @@ def contact_edit(request, pk):
 
 @role_required("admin")
 def contact_delete(request, pk):
+    """Delete = erase: personal data goes for good, answers stay anonymised (contacts.erase_contact)."""
     contact = get_object_or_404(Contact, pk=pk)
     if request.method != "POST":
-        # Answers to surveys go with the surveys; answers given without one (a public link) stay anonymous.
-        answers = contact.answers.filter(invitation__isnull=False).count()
-        return render(request, "surveys/contact_delete.html", {"contact": contact, "answers": answers})
+        erasure = contacts.erasure_of(contact)
+        return render(request, "surveys/contact_delete.html", {"contact": contact, "erasure": erasure})
     name = str(contact)
-    contact.delete()
-    messages.success(request, f"{name} was deleted, with their invitations.")
+    kept = [f"{n} {noun}{pluralize(n)}" for noun, n in contacts.erase_contact(contact).items() if n]
+    messages.success(
+        request,
+        f"{name} was erased for good."
+        + (f" Kept in the figures, anonymised: {', '.join(kept)}." if kept else ""),
+    )
     return redirect("surveys:contact_list")
 
 
@@ -306,13 +301,12 @@ contact_imports = ImportFlow(
     upload_form=forms.ContactImportUploadForm,
     mapping_form=forms.ContactImportMappingForm,
     templates="surveys/import",
-    checked_status=ContactImport.Status.VALIDATED,
-    create=lambda form, user: importing.create_import(form.cleaned_data["file"], user=user),
-    start_check=lambda upload, form: importing.start_check(
+    create=lambda form, user: contact_import.create_import(form.cleaned_data["file"], user=user),
+    start_check=lambda upload, form: contact_import.start_check(
         upload, mapping=form.cleaned_data["mapping"], campaign=form.cleaned_data["campaign"]
     ),
-    start_load=importing.start_load,
-    cancel=importing.cancel_import,
+    start_load=contact_import.start_load,
+    cancel=contact_import.cancel_import,
     start_context=lambda: {"imports": ContactImport.objects.select_related("created_by")[:10]},
 )
 import_views = contact_imports.views()
@@ -323,48 +317,18 @@ def import_progress(request, pk):
     """The live progress partial, polled by htmx; reloads the whole page once the step is over."""
     from django_htmx.http import HttpResponseClientRefresh
 
-    contact_import = get_object_or_404(ContactImport, pk=pk)
-    if not contact_import.is_running and request.htmx:
+    upload = get_object_or_404(ContactImport, pk=pk)
+    if not upload.is_running and request.htmx:
         return HttpResponseClientRefresh()
-    return render(request, "surveys/_import_progress.html", {"import": contact_import})
+    return render(request, "surveys/_import_progress.html", {"import": upload})
 
 
 @role_required("admin")
 def import_rejected(request, pk):
-    contact_import = get_object_or_404(ContactImport, pk=pk)
-    if not contact_import.rejected_file:
+    upload = get_object_or_404(ContactImport, pk=pk)
+    if not upload.rejected_file:
         return HttpResponse("This import has no rejected rows.", status=404, content_type="text/plain")
-    name = contact_import.original_name.rsplit(".", 1)[0] + "-rejected.csv"
+    name = upload.original_name.rsplit(".", 1)[0] + "-rejected.csv"
     return FileResponse(
-        contact_import.rejected_file.open("rb"), as_attachment=True, filename=name, content_type="text/csv"
+        upload.rejected_file.open("rb"), as_attachment=True, filename=name, content_type="text/csv"
     )
-
-
-# ESP tracking webhooks (anymail's views, wrapped in nps/urls.py)
-
-
-def esp_webhook(view):
-    """anymail's webhook view, answering 4xx to a payload it cannot read instead of a 500.
-
-    anymail authenticates, then parses and lets parse errors escape. A 5xx would make the provider retry a
-    payload that can never be read; database errors still raise, so the provider retries those. The
-    atomic block keeps a batch that fails half way from writing half of its events.
-    """
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            with transaction.atomic():
-                return view(request, *args, **kwargs)
-        except AnymailConfigurationError as error:
-            log.error("ESP webhook %s is not configured: %s", request.path, error)
-            return HttpResponse(
-                "This email provider is not configured.", status=404, content_type="text/plain"
-            )
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
-            log.warning("Unreadable ESP webhook payload on %s: %r", request.path, error)
-            return HttpResponse(
-                "The payload is not a webhook this provider sends.", status=400, content_type="text/plain"
-            )
-
-    return wrapped

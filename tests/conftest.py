@@ -20,7 +20,7 @@ def real_redis():
 @pytest.fixture(autouse=True)
 def clean_cache(real_redis):
     """Rate limits and caches never leak from one test into the next."""
-    from nps import webhooks
+    from nps.webhooks import services as webhooks
 
     cache.clear()
     webhooks.drop_local_copy()

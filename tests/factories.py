@@ -2,8 +2,8 @@
 
 import itertools
 
-from nps.models import User
-from nps.roles import Role
+from nps.accounts.models import User
+from nps.accounts.roles import Role
 from responses.models import Answer
 from surveys.models import Brand, Campaign, Contact, Invitation
 

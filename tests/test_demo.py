@@ -15,9 +15,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from nps.models import User
+from nps import demo
+from nps.accounts.models import User
 from responses.models import Answer
-from surveys import delivery, demo
+from surveys import delivery
 from surveys.models import Audience, Brand, Campaign, Contact, Invitation
 
 ROOT = Path(__file__).resolve().parent.parent

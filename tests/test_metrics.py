@@ -2,7 +2,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboards.metrics import Split, differs_significantly, group_of, nps_interval
+from dashboards.metrics import (
+    GROUPS,
+    SCORES_OF,
+    Split,
+    differs_significantly,
+    group_of,
+    nps_interval,
+    response_rate,
+)
 
 
 @pytest.mark.parametrize(
@@ -17,6 +25,25 @@ def test_group_boundaries(score, group):
 def test_scores_outside_0_10_are_refused(score):
     with pytest.raises(ValueError, match="0–10"):
         group_of(score)
+
+
+def test_the_groups_cover_every_score_once_and_agree_with_group_of():
+    covered = [score for group in GROUPS for score in range(group.low, group.high + 1)]
+    assert sorted(covered) == list(range(11))
+    for group in GROUPS:
+        assert {group_of(score) for score in range(group.low, group.high + 1)} == {group.name}
+        assert SCORES_OF[group.name] == (group.low, group.high)
+    assert [group.label_with_scores for group in GROUPS] == [
+        "Promoters (9–10)",
+        "Passives (7–8)",
+        "Detractors (0–6)",
+    ]
+
+
+def test_response_rate_is_answers_per_survey_sent_and_none_without_any():
+    assert response_rate(3, 12) == 25.0
+    assert response_rate(0, 5) == 0.0
+    assert response_rate(0, 0) is None
 
 
 def test_empty_set_has_no_nps_not_zero():

@@ -2,10 +2,10 @@
 
 from django import template
 
-from nps.roles import has_role
+from nps.accounts.roles import has_role
 
 from ..models import SavedView
-from ..services import clean_query
+from ..sharing import clean_query
 
 register = template.Library()
 

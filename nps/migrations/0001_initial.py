@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import nps.models
+import nps.accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 'ordering': ['email'],
             },
             managers=[
-                ('objects', nps.models.UserManager()),
+                ('objects', nps.accounts.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('role', models.CharField(choices=[('admin', 'Admin'), ('lead', 'Lead'), ('viewer', 'Viewer')], max_length=10)),
                 ('token_hash', models.CharField(max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField(default=nps.models.invitation_expiry)),
+                ('expires_at', models.DateTimeField(default=nps.accounts.models.invitation_expiry)),
                 ('accepted_at', models.DateTimeField(blank=True, null=True)),
                 ('revoked_at', models.DateTimeField(blank=True, null=True)),
                 ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import nps.models
+import nps.webhooks.models
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('url', models.URLField(max_length=500)),
                 ('description', models.CharField(blank=True, max_length=200)),
                 ('events', models.JSONField(default=list)),
-                ('secret', models.CharField(default=nps.models.new_webhook_secret, max_length=64)),
+                ('secret', models.CharField(default=nps.webhooks.models.new_webhook_secret, max_length=64)),
                 ('is_active', models.BooleanField(default=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from nps import apikeys
+from nps.api import keys
 
 
 class ApiClient:
@@ -35,12 +35,12 @@ class ApiClient:
 @pytest.fixture
 def api(client, db):
     """A client with a new read-write key."""
-    _key, raw = apikeys.create_api_key(name="Tests", read_only=False)
+    _key, raw = keys.create_api_key(name="Tests", read_only=False)
     return ApiClient(client, raw)
 
 
 @pytest.fixture
 def read_api(client, db):
     """A client with a new read-only key."""
-    _key, raw = apikeys.create_api_key(name="Reporting", read_only=True)
+    _key, raw = keys.create_api_key(name="Reporting", read_only=True)
     return ApiClient(client, raw)

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from dashboards import queries, rollups
-from nps import apikeys
+from nps.api import keys
 from responses.models import Answer
 from surveys.models import Audience, Campaign, Contact, Invitation, Suppression
 from tests.factories import make_answer, make_brand, make_campaign, make_contact
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def api_key():
-    _key, raw = apikeys.create_api_key(name="Delighted client", read_only=False)
+    _key, raw = keys.create_api_key(name="Delighted client", read_only=False)
     return raw
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from nps import apikeys
+from nps.api import keys
 from responses.models import Answer
 from surveys.models import Campaign, Contact, Invitation
 from tests.factories import make_answer, make_campaign, make_contact
@@ -22,7 +22,7 @@ def basic(user: str) -> dict:
 
 @pytest.fixture
 def key():
-    return apikeys.create_api_key(name="HTTP tests", read_only=False)[1]
+    return keys.create_api_key(name="HTTP tests", read_only=False)[1]
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_wrong_or_malformed_credentials_are_401(client, header):
 
 
 def test_revoked_key_is_401(client, key, auth):
-    apikeys.revoke_api_key(apikeys.authenticate(key))
+    keys.revoke_api_key(keys.authenticate(key))
 
     response = client.get("/v1/people.json", headers=auth)
 
@@ -71,7 +71,7 @@ def test_key_without_colon_as_the_official_clients_send_it(client, key):
 
 
 def test_read_only_key_reads_but_cannot_write(client, running):
-    raw = apikeys.create_api_key(name="Reporting", read_only=True)[1]
+    raw = keys.create_api_key(name="Reporting", read_only=True)[1]
 
     assert client.get("/v1/survey_responses.json", headers=basic(raw)).status_code == 200
     response = post_json(client, "/v1/people.json", {"email": "a@example.com"}, basic(raw))

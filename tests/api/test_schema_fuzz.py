@@ -11,7 +11,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from nps import apikeys
+from nps.api import keys
 from tests.factories import make_answer, make_campaign, make_contact
 
 CHECKS = [
@@ -31,7 +31,7 @@ def fuzz_target(live_server, transactional_db, settings):
     running = make_campaign(name="Fuzzed", status="running")
     contact = make_contact(email="fuzz@example.com")
     make_answer(campaign=running, contact=contact, score=7)
-    _key, raw = apikeys.create_api_key(name="Fuzzer", read_only=False)
+    _key, raw = keys.create_api_key(name="Fuzzer", read_only=False)
     schema = schemathesis.openapi.from_url(live_server.url + "/api/v1/openapi.json")
     return schema, live_server.url, {"Authorization": f"Bearer {raw}"}
 

@@ -200,8 +200,8 @@ def measure():
 
     from dashboards import queries, rollups
     from dashboards.filters import Filters, workspace_tz
-    from nps.models import User
-    from nps.roles import Role
+    from nps.accounts.models import User
+    from nps.accounts.roles import Role
     from responses.models import Answer
     from surveys.models import Campaign
 

@@ -32,8 +32,9 @@ def run():
     from django.conf import settings
     from django.db import connection
 
-    from nps.models import User
-    from surveys.importing import check_rows, inspect_upload, load_rows, suggest_mapping
+    from nps.accounts.models import User
+    from surveys.contact_import import check_rows, load_rows, suggest_mapping
+    from surveys.csvfile import inspect_upload
     from surveys.models import Contact, ContactImport
 
     with connection.cursor() as cursor:
@@ -54,7 +55,7 @@ def run():
             delimiter=found.delimiter,
             headers=found.headers,
             mapping=suggest_mapping(found.headers),
-            status=ContactImport.Status.VALIDATING,
+            status=ContactImport.Status.CHECKING,
             created_by=user,
         )
         check_rows(contact_import)

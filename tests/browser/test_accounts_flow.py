@@ -5,8 +5,8 @@ import re
 from django.core import mail
 from playwright.sync_api import expect
 
-from nps.models import User
-from nps.roles import Role
+from nps.accounts.models import User
+from nps.accounts.roles import Role
 from tests.factories import PASSWORD, make_user
 
 

@@ -6,7 +6,7 @@ import re
 from PIL import Image
 from playwright.sync_api import expect
 
-from nps.roles import Role
+from nps.accounts.roles import Role
 from surveys.models import Brand, Campaign
 from tests.factories import PASSWORD, make_user
 

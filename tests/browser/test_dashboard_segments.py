@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from dashboards import rollups
-from nps.roles import Role
+from nps.accounts.roles import Role
 from tests.browser.test_accounts_flow import sign_in
 from tests.factories import PASSWORD, make_answer, make_campaign, make_contact, make_user
 

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from nps.roles import Role
+from nps.accounts.roles import Role
 from responses.models import Answer
 from surveys.models import Invitation, Suppression
 from tests.factories import PASSWORD, make_user
@@ -30,7 +30,7 @@ def read_eml(path):
 def test_admin_sends_a_campaign_and_a_customer_answers_and_unsubscribes(
     live_server, page, settings, tmp_path
 ):
-    settings.EMAIL_BACKEND = "nps.mail.EmlFileBackend"
+    settings.EMAIL_BACKEND = "surveys.channels.email.backends.EmlFileBackend"
     settings.PUBLIC_BASE_URL = live_server.url
     admin = make_user(role=Role.ADMIN, email="admin@example.com")
     csv_path = tmp_path / "customers.csv"

@@ -2,7 +2,7 @@ import re
 
 from playwright.sync_api import expect
 
-from nps.roles import Role
+from nps.accounts.roles import Role
 from tests.factories import PASSWORD, make_user
 
 CSV = (

@@ -5,6 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from surveys import delivery
+from surveys.channels.email.message import build_message
 from surveys.models import Campaign, Suppression
 from tests.factories import make_campaign, make_contact, make_invitation
 
@@ -14,7 +15,7 @@ def test_customer_unsubscribes_from_the_email_link(live_server, page):
         contact=make_contact(email="asha.rao@example.com"),
         campaign=make_campaign(status=Campaign.Status.RUNNING),
     )
-    email = delivery.get_channel("email").build_message(invitation)
+    email = build_message(invitation)
     link = re.search(r'href="http://testserver(/u/[^"]+)"', email.alternatives[0][0]).group(1)
 
     page.goto(live_server.url + link)

@@ -2,7 +2,7 @@ import json
 
 from playwright.sync_api import expect
 
-from nps.roles import Role
+from nps.accounts.roles import Role
 from responses.models import Answer
 from tests.factories import PASSWORD, make_brand, make_user
 from tests.nps.test_webhooks import Receiver, verify

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from nps.roles import Role
+from nps.accounts.roles import Role
 from tests.factories import make_answer, make_campaign, make_contact, make_user
 
 pytestmark = pytest.mark.django_db

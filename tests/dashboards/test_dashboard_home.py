@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from dashboards import queries, rollups
-from nps.roles import Role
+from nps.accounts.roles import Role
 from responses.services import record_score
 from tests.factories import make_answer, make_campaign, make_contact, make_invitation, make_user
 

@@ -6,10 +6,9 @@ import time_machine
 from django.core import mail
 
 from dashboards import rollups
-from dashboards.digest import send_due_digests
+from dashboards.digest import next_digest_time, send_due_digests
 from dashboards.models import DigestSubscription
-from dashboards.services import next_digest_time
-from nps.roles import Role
+from nps.accounts.roles import Role
 from tests.factories import make_answer, make_campaign, make_contact, make_user
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from dashboards import rollups
-from nps.roles import Role
+from nps.accounts.roles import Role
 from tests.factories import make_answer, make_campaign, make_contact, make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 
 from dashboards.models import SavedView
-from nps.roles import Role
+from nps.accounts.roles import Role
 from tests.factories import make_answer, make_campaign, make_user
 
 pytestmark = pytest.mark.django_db

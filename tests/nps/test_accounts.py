@@ -3,8 +3,8 @@ import re
 import pytest
 from django.core import mail
 
-from nps.models import User
-from nps.roles import Role
+from nps.accounts.models import User
+from nps.accounts.roles import Role
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

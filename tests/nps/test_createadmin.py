@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from nps.models import User
-from nps.roles import Role
+from nps.accounts.models import User
+from nps.accounts.roles import Role
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import LocalePrefixPattern, RegexPattern, RoutePattern
 from django.utils.regex_helper import normalize
 
-from nps.roles import RANK, Role
+from nps.accounts.roles import RANK, Role
 from tests.factories import make_user
 
 PROJECT_APPS = ("nps.", "surveys.", "responses.", "dashboards.")
@@ -92,7 +92,7 @@ def test_every_project_view_is_role_protected_or_explicitly_public():
         and not _is_public(entry.callback)
     ]
     assert not unprotected, (
-        "These views are neither decorated with nps.roles.role_required nor marked nps.roles.public: "
+        "These views are neither decorated with nps.accounts.roles.role_required nor marked nps.accounts.roles.public: "
         + ", ".join(unprotected)
     )
 

@@ -5,8 +5,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from nps.models import TeamInvitation, User
-from nps.roles import Role
+from nps.accounts.models import TeamInvitation, User
+from nps.accounts.roles import Role
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from nps import webhooks
-from nps.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from nps.webhooks import services as webhooks
+from nps.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from responses.services import record_score, save_comment
-from surveys.delivery import suppress
+from surveys.contacts import suppress
 from surveys.models import Invitation, Suppression
 from tests.factories import make_contact, make_invitation
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dashboards import queries
 from dashboards.filters import Filters
-from responses import importing
+from responses import history_import
 from responses.models import Answer, ResponseImport
 from surveys.models import Campaign, Contact
 from tests.factories import make_brand, make_contact, make_user
@@ -112,13 +112,14 @@ def test_delighted_export_is_recognised_and_imported_with_its_dates(
     existing.refresh_from_db()
     # History fills gaps but never overwrites what is known today.
     assert existing.name == "Asha Rao"
-    assert existing.properties == {"plan": "enterprise", "Region": "EU"}
+    # Property names have one spelling (issue 10): the header "Region" is "region".
+    assert existing.properties == {"plan": "enterprise", "region": "EU"}
 
     bruno = Answer.objects.get(external_id="delighted:102")
     assert bruno.comment == "Good product.\r\nSlow invoices."
     assert bruno.channel == "sms"
     assert bruno.contact.email == "bruno@example.com"
-    assert bruno.contact.properties == {"Plan": "basic", "Region": "US"}
+    assert bruno.contact.properties == {"plan": "basic", "region": "US"}
     assert Answer.objects.get(external_id="delighted:103").channel == "web"
 
     campaign = asha.campaign
@@ -264,10 +265,16 @@ def test_history_import_is_for_admins(client, role):
 )
 def test_dates_delighted_and_spreadsheets_write(value, expected):
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    assert importing.parse_date(value, UTC, now=now) == expected
+    assert history_import.parse_date(value, UTC, now=now) == expected
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2030-01-01", "31/12/2024", "1899-01-01"])
 def test_bad_dates_are_refused(value):
     with pytest.raises(ValueError):  # noqa: PT011 (the message is checked on the page tests)
-        importing.parse_date(value, UTC, now=datetime(2026, 1, 1, tzinfo=UTC))
+        history_import.parse_date(value, UTC, now=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_the_dashboards_refresh_their_rollups_after_every_history_import():
+    from dashboards.tasks import refresh_rollups
+
+    assert refresh_rollups.delay in history_import.after_load

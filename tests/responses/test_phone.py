@@ -1,6 +1,6 @@
 import pytest
 
-from nps.roles import Role
+from nps.accounts.roles import Role
 from responses.models import Answer
 from surveys.models import Invitation
 from tests.factories import make_campaign, make_contact, make_user

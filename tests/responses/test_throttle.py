@@ -5,39 +5,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.exceptions import ImproperlyConfigured
-from django.test import RequestFactory
 
 from nps.cache import RedisCache, counters
-from responses import throttle
 from responses.models import Answer
 
 from .helpers import make_sent_invitation
-
-rf = RequestFactory()
-
-
-@pytest.mark.parametrize(
-    ("rate", "parsed"),
-    [("300/m", (300, 60)), ("10/5m", (10, 300)), ("1/s", (1, 1)), ("2000/d", (2000, 86400))],
-)
-def test_rates_read_like_django_ratelimit(rate, parsed):
-    assert throttle.parse_rate(rate) == parsed
-
-
-@pytest.mark.parametrize("rate", ["300", "m/300", "10/5w", "", "-1/m"])
-def test_a_malformed_rate_is_a_configuration_error(rate):
-    with pytest.raises(ImproperlyConfigured, match="300/m"):
-        throttle.parse_rate(rate)
-
-
-def test_an_ipv6_network_counts_as_one_address():
-    first = rf.get("/", REMOTE_ADDR="2001:db8:1:2:aaaa::1")
-    same_network = rf.get("/", REMOTE_ADDR="2001:db8:1:2:bbbb::9")
-    other_network = rf.get("/", REMOTE_ADDR="2001:db8:1:3::1")
-    assert throttle.client_address(first) == throttle.client_address(same_network) == "2001:db8:1:2::"
-    assert throttle.client_address(other_network) == "2001:db8:1:3::"
-    assert throttle.client_address(rf.get("/", REMOTE_ADDR="203.0.113.7")) == "203.0.113.7"
 
 
 def test_redis_pipeline_and_any_other_cache_count_alike():

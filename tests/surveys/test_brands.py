@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from nps.roles import Role
+from nps.accounts.roles import Role
 from surveys.models import Brand
 from tests.factories import make_brand, make_campaign, make_user
 

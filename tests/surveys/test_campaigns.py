@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from nps.roles import Role
+from nps.accounts.roles import Role
 from responses import pages
 from surveys import services
 from surveys.models import Audience, Campaign, Invitation

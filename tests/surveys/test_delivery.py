@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from surveys import delivery
+from surveys import contacts, delivery
 from surveys.models import Audience, Campaign, Invitation, Suppression
 from tests.factories import make_answer, make_campaign, make_contact
 
@@ -96,7 +96,7 @@ def test_suppressed_address_is_never_queued_or_sent():
 
     assert delivery.queue_campaign(campaign) == 1
     # Suppressed after queueing, before sending: the send re-checks.
-    delivery.suppress(later.email.upper(), reason="bounced")
+    contacts.suppress(later.email.upper(), reason="bounced")
     delivery.dispatch_due()
 
     assert mail.outbox == []
@@ -355,7 +355,7 @@ class TestReminders:
     def test_no_reminder_after_unsubscribing(self):
         contact = make_contact()
         self.launch(contact)
-        delivery.suppress(contact.email, reason="unsubscribed")
+        contacts.suppress(contact.email, reason="unsubscribed")
         with time_machine.travel(WEDNESDAY_NOON + timedelta(days=4), tick=False):
             delivery.dispatch_due()
         assert mail.outbox == []

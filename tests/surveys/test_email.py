@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.files.base import ContentFile
 
 from surveys import delivery
-from surveys.channels.email import build_message
+from surveys.channels.email.message import build_message
 from surveys.models import Brand, Campaign, Contact, Invitation
 from tests.factories import make_brand, make_campaign, make_invitation
 
@@ -115,7 +115,7 @@ def test_preview_of_an_unsaved_invitation_builds_the_same_email():
 
 
 def test_demo_file_backend_writes_each_invitation_once(settings, tmp_path):
-    settings.EMAIL_BACKEND = "nps.mail.EmlFileBackend"
+    settings.EMAIL_BACKEND = "surveys.channels.email.backends.EmlFileBackend"
     campaign = make_campaign(status=Campaign.Status.RUNNING)
     invitation = make_invitation(campaign=campaign)
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from nps.roles import Role
+from nps.accounts.roles import Role
 from surveys.models import Audience, Contact, ContactImport
 from tests.factories import make_campaign, make_contact, make_user
 
@@ -93,8 +93,9 @@ def test_each_delimiter_with_quoted_newlines(admin_client, delimiter):
     assert contact_import.total_rows == 2
     asha = Contact.objects.get(email="a@example.com")
     assert asha.name == "Asha Rao"
-    assert asha.properties == {"Notes": "line one\nline two; with, commas", "Plan": "pro"}
-    assert Contact.objects.get(email="b@example.com").properties == {"Plan": "free"}
+    # Property names have one spelling (issue 10): the headers "Notes" and "Plan" are "notes" and "plan".
+    assert asha.properties == {"notes": "line one\nline two; with, commas", "plan": "pro"}
+    assert Contact.objects.get(email="b@example.com").properties == {"plan": "free"}
 
 
 def test_fields_are_normalised(admin_client, settings):
@@ -299,7 +300,7 @@ def test_matching_filters_properties():
 
 def test_batch_path_for_sqlite_merges_like_copy_path(tmp_path):
     """The demo's loader (ORM batches) follows the same rules as the COPY path."""
-    from surveys.importing import _load_batches, check_file, suggest_mapping
+    from surveys.contact_import import _load_batches, check_file, suggest_mapping
 
     existing = make_contact(email="asha@example.com", name="Asha", properties={"region": "EU"})
     source = tmp_path / "contacts.csv"
@@ -340,7 +341,7 @@ def test_retried_import_task_writes_nothing_twice(admin_client):
 def test_progress_partial_while_running_and_refresh_when_done(admin_client):
     contact_import = uploaded(admin_client, b"email\na@example.com\n")
     ContactImport.objects.filter(pk=contact_import.pk).update(
-        status=ContactImport.Status.VALIDATING, progress=42
+        status=ContactImport.Status.CHECKING, progress=42
     )
     url = reverse("surveys:import_progress", args=[contact_import.pk])
 
@@ -351,7 +352,7 @@ def test_progress_partial_while_running_and_refresh_when_done(admin_client):
     assert 'hx-trigger="every 1s"' in page
     assert '<noscript><meta http-equiv="refresh"' in page
 
-    ContactImport.objects.filter(pk=contact_import.pk).update(status=ContactImport.Status.VALIDATED)
+    ContactImport.objects.filter(pk=contact_import.pk).update(status=ContactImport.Status.CHECKED)
     response = admin_client.get(url, headers={"HX-Request": "true"})
     assert response.headers["HX-Refresh"] == "true"
 

@@ -44,7 +44,7 @@ def database_url() -> str:
 @pytest.fixture
 def outbox(settings, tmp_path):
     # This process uses the same backend as the worker, so the sweep can ask it what was delivered.
-    settings.EMAIL_BACKEND = "nps.mail.EmlFileBackend"
+    settings.EMAIL_BACKEND = "surveys.channels.email.backends.EmlFileBackend"
     settings.MAIL_OUTBOX_DIR = tmp_path / "outbox"
     settings.MAIL_OUTBOX_DIR.mkdir()
     return settings.MAIL_OUTBOX_DIR
@@ -74,7 +74,7 @@ def workers(outbox, tmp_path):
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "NPS_CELERY_EAGER": "0",
-        "NPS_TEST_EMAIL_BACKEND": "nps.mail.EmlFileBackend",
+        "NPS_TEST_EMAIL_BACKEND": "surveys.channels.email.backends.EmlFileBackend",
         "MAIL_OUTBOX_DIR": str(outbox),
     }
 

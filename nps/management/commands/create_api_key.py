@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from nps import apikeys
+from nps.api import keys
 
 
 class Command(BaseCommand):
@@ -15,6 +15,6 @@ class Command(BaseCommand):
             raise CommandError("--name must not be empty.")
         if len(name) > 100:
             raise CommandError("--name must be at most 100 characters.")
-        _key, raw = apikeys.create_api_key(name=name, read_only=read_only)
+        _key, raw = keys.create_api_key(name=name, read_only=read_only)
         # Only the key on stdout, so scripts can capture it: KEY=$(manage.py create_api_key --name ci)
         self.stdout.write(raw)

@@ -7,7 +7,7 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from nps import services
+from nps.accounts import services
 
 PASSWORD_VARIABLE = "OPENNPS_ADMIN_PASSWORD"  # noqa: S105 (the variable's name, not a password)
 

@@ -1,0 +1,34 @@
+"""The native REST API (/api/v1/): one NinjaAPI, key authentication, JSON errors, cursor pagination.
+
+One router module per app's data: surveys.py (contacts, survey requests, unsubscribes and bounces,
+campaigns), responses.py, dashboards.py (metrics); auth.py, errors.py and schemas.py hold what they
+share; urls.py serves it all under the "api" namespace.
+"""
+
+from ninja import NinjaAPI, Swagger
+
+from . import dashboards, errors, responses, surveys
+from .auth import read_key
+
+api = NinjaAPI(
+    title="OpenNPS API",
+    version="1",
+    description=(
+        "The native OpenNPS API. Authenticate with an API key created by an admin in Settings → API keys: "
+        "`Authorization: Bearer <key>`. Lists are paginated with an opaque `cursor`. Errors are JSON: "
+        "`{detail, errors}`."
+    ),
+    auth=read_key,
+    urls_namespace="api",
+    docs=Swagger(settings={"validatorUrl": None, "tryItOutEnabled": False, "persistAuthorization": False}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+
+api.add_router("/contacts", surveys.contacts, tags=["Contacts"])
+api.add_router("/survey-requests", surveys.survey_requests, tags=["Survey requests"])
+api.add_router("/responses", responses.router, tags=["Responses"])
+api.add_router("/metrics", dashboards.router, tags=["Metrics"])
+api.add_router("/", surveys.suppressions, tags=["Unsubscribes and bounces"])
+api.add_router("/campaigns", surveys.campaigns, tags=["Campaigns"])

@@ -1,0 +1,30 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from nps import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo workspace (users, brand, campaigns, contacts, 18 months of answers). Runs once."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--contacts", type=int, default=5000, help="Number of contacts (default 5000).")
+        parser.add_argument("--answers", type=int, default=20000, help="Number of answers (default 20000).")
+
+    def handle(self, *args, contacts, answers, **options):
+        if contacts < 1 or answers < 0:
+            raise CommandError("--contacts must be at least 1 and --answers at least 0.")
+        started = time.monotonic()
+        summary = demo.seed(contacts=contacts, answers=answers)
+        if summary.created:
+            self.stdout.write(
+                f"Demo workspace “{demo.BRAND_NAME}” created: {summary.contacts:,} contacts, "
+                f"{summary.invitations:,} invitations, {summary.answers:,} answers "
+                f"in {time.monotonic() - started:.1f} s."
+            )
+        else:
+            self.stdout.write(f"Demo workspace “{demo.BRAND_NAME}” already exists; nothing to do.")
+        self.stdout.write(f"Demo logins (password for all: {demo.PASSWORD}):")
+        for email, _name, role in demo.USERS:
+            self.stdout.write(f"  {role.label:<7} {email}")

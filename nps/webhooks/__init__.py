@@ -1,0 +1,1 @@
+"""Outgoing webhooks: endpoints, signed deliveries and their retries (see services.py)."""

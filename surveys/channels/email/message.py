@@ -1,0 +1,86 @@
+"""The survey email: one AnymailMessage per invitation (and its reminder), with a stable Message-ID."""
+
+from email.utils import formataddr
+
+from anymail.message import AnymailMessage
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+SCORES = range(11)
+
+
+def message_key(invitation, *, reminder: bool = False) -> str:
+    """A stable key for one message of one invitation: its Message-ID, metadata and idempotency key."""
+    if invitation.pk is None:
+        return "preview"
+    return f"opennps-{invitation.pk}-reminder" if reminder else f"opennps-{invitation.pk}"
+
+
+def message_id(invitation, *, reminder: bool = False) -> str:
+    domain = invitation.campaign.brand.sender_email.rpartition("@")[2] or "opennps.invalid"
+    return f"<{message_key(invitation, reminder=reminder)}@{domain}>"
+
+
+def unsubscribe_url(invitation) -> str:
+    return settings.PUBLIC_BASE_URL + reverse("surveys:unsubscribe", args=[invitation.token])
+
+
+def logo_url(brand) -> str:
+    if not brand.logo:
+        return ""
+    url = brand.logo.url
+    return url if url.startswith(("http://", "https://")) else settings.PUBLIC_BASE_URL + url
+
+
+def build_message(invitation, *, reminder: bool = False) -> AnymailMessage:
+    """The exact email a contact receives; works for an unsaved invitation with token "preview"."""
+    campaign = invitation.campaign
+    brand = campaign.brand
+    key = message_key(invitation, reminder=reminder)
+    unsubscribe = unsubscribe_url(invitation)
+    with translation.override(invitation.language or settings.LANGUAGE_CODE):
+        context = {
+            "brand": brand,
+            "company": brand.company_name,
+            "name": invitation.contact.name,
+            "question": invitation.text("question"),
+            "scores": [(score, invitation.answer_url(score)) for score in SCORES],
+            "accent": brand.accent_color,
+            "logo_url": logo_url(brand),
+            "unsubscribe_url": unsubscribe,
+            "reminder": reminder,
+            "is_rtl": translation.get_language_bidi(),
+            "language": translation.get_language(),
+        }
+        if reminder:
+            subject = _("Reminder: a quick question from %(company)s") % {"company": brand.company_name}
+        else:
+            subject = _("A quick question from %(company)s") % {"company": brand.company_name}
+        text = render_to_string("emails/survey.txt", context)
+        html = render_to_string("emails/survey.html", context)
+
+    list_unsubscribe = f"<{unsubscribe}>"
+    if settings.UNSUBSCRIBE_MAILTO:
+        list_unsubscribe += (
+            f", <mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20{invitation.token}>"
+        )
+    message = AnymailMessage(
+        subject=subject,
+        body=text,
+        from_email=formataddr((brand.sender_name, brand.sender_email)),
+        to=[invitation.contact.email],
+        reply_to=[brand.reply_to] if brand.reply_to else None,
+        headers={
+            "Message-ID": message_id(invitation, reminder=reminder),
+            "List-Unsubscribe": list_unsubscribe,
+            # RFC 8058: mailbox providers POST "List-Unsubscribe=One-Click" to the https URL above.
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        metadata={"invitation": key, "campaign": str(campaign.pk or "")},
+        tags=["nps-reminder" if reminder else "nps-survey"],
+    )
+    message.attach_alternative(html, "text/html")
+    return message

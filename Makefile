@@ -6,7 +6,7 @@ RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo demo-reset test lint format bench messages clean
+.PHONY: install demo demo-reset test lint format bench chaos messages clean
 
 var/tools/bin/uv:
 	python3 -m venv var/tools
@@ -37,7 +37,11 @@ demo-reset:
 test: install
 	.ci/services
 	DJANGO_SETTINGS_MODULE=tests.settings $(RUN) python manage.py compilemessages --ignore=.venv -v 0
-	$(RUN) pytest $(PYTEST_ARGS)
+	$(RUN) coverage erase
+	$(RUN) coverage run --branch -m pytest $(PYTEST_ARGS)
+	@# The least covered files, then the total (statements and branches); no threshold, a number to read.
+	@$(RUN) coverage report --skip-covered --skip-empty --sort=cover | tail -n 22
+	@echo "coverage_branch_total: $$($(RUN) coverage report --format=total --precision=1) %"
 
 lint: install
 	$(RUN) ruff format --check .
@@ -55,6 +59,11 @@ messages: install
 bench: install
 	.ci/services
 	$(RUN) python -m tests.bench
+
+# Restarts the machine's PostgreSQL and Redis: never beside other work (docs/delivery.md, "Delivery under chaos").
+chaos: install
+	.ci/services
+	$(RUN) python -m tests.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf var/staticfiles .pytest_cache .ruff_cache htmlcov

@@ -2,8 +2,9 @@
 
 from collections.abc import Iterator
 
-from defusedcsv import csv
 from django.db import connection
+
+from nps import csvsafe
 
 from . import queries
 from .filters import Filters, workspace_tz
@@ -54,9 +55,9 @@ class _Echo:
 
 def csv_lines(filters: Filters, *, include_contact: bool) -> Iterator[str]:
     """The header, then one CSV line per answer (oldest first); cells that a spreadsheet would run as a
-    formula (=, +, -, @ …) are escaped by defusedcsv."""
+    formula (=, +, -, @, TAB …) start with an apostrophe (nps.csvsafe)."""
     keys = property_columns(include_contact=include_contact)
-    writer = csv.writer(_Echo())
+    writer = csvsafe.writer(_Echo())
     header = BASE_COLUMNS + (CONTACT_COLUMNS if include_contact else []) + keys
     # A byte order mark: Excel then reads the file as UTF-8.
     yield "\ufeff" + writer.writerow(header)

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from nps.inputs import parse_id
 from surveys.contacts import property_key
 from surveys.models import Campaign, Channel
 
@@ -26,13 +27,26 @@ PERIOD_CHOICES = [
 ]
 
 
+class CampaignsField(forms.ModelMultipleChoiceField):
+    """Campaign ids from the URL. Anything but an id in the database's range is refused before the query:
+    SQLite fails on integers past 2**63 (the demo), and "²" or "٣" are no ids."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(str(pk)) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class FilterForm(forms.Form):
     """Dashboard filters, read from the query string so a view can be bookmarked and shared."""
 
     period = forms.ChoiceField(choices=PERIOD_CHOICES, required=False, initial="90d")
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    campaign = forms.ModelMultipleChoiceField(queryset=Campaign.objects.none(), required=False)
+    campaign = CampaignsField(queryset=Campaign.objects.none(), required=False)
     channel = forms.MultipleChoiceField(choices=Channel.choices, required=False)
     grain = forms.ChoiceField(
         choices=[("day", "Day"), ("week", "Week"), ("month", "Month")], required=False, initial="week"
@@ -69,7 +83,7 @@ class FilterForm(forms.Form):
             raise forms.ValidationError(
                 "A segment looks like plan:pro (a property or channel, a colon, a value)."
             )
-        if key == "campaign" and not value.isdigit():
+        if key == "campaign" and parse_id(value) is None:
             raise forms.ValidationError("A campaign segment is campaign: and the campaign's number.")
         return key, value
 

@@ -10,6 +10,8 @@ from datetime import datetime
 from django.http import QueryDict
 from django.utils import timezone
 
+from nps import audit
+
 from .models import SavedView, ShareLink
 
 # Query-string keys that are not filters: never stored in a saved view.
@@ -50,18 +52,23 @@ def create_share_link(
     view: SavedView, *, by, include_comments: bool = False, expires_at: datetime | None = None
 ) -> ShareLink:
     """A new public read-only link to the view (256 random bits)."""
-    return ShareLink.objects.create(
+    link = ShareLink.objects.create(
         saved_view=view,
         token=secrets.token_urlsafe(32),
         include_comments=include_comments,
         created_by=by,
         expires_at=expires_at,
     )
+    expires = expires_at.isoformat() if expires_at else None
+    changes = {"comments": include_comments, "expires": expires}
+    audit.record("share_link.create", obj=link, label=f"Share link of “{view.name}”", changes=changes)
+    return link
 
 
 def revoke_share_link(link: ShareLink) -> None:
     """The link stops working at once; revoking twice changes nothing."""
-    ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        audit.record("share_link.revoke", obj=link, label=f"Share link of “{link.saved_view.name}”")
 
 
 def find_share_link(token: str) -> ShareLink | None:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from nps import ratelimit
+from nps import audit, ratelimit
 from nps.accounts.roles import has_role, public, role_required
 from responses.models import Answer
 
@@ -56,6 +56,7 @@ def home(request):
         filters=filters,
         by=form.cleaned_data["by"],
         has_any_answer=Answer.objects.exists(),
+        can_see_contacts=has_role(request.user, "lead"),
         clear_segment_url=_url_with(request.GET, segment=None),
         segment_label=queries.segment_label(*filters.segment) if filters.segment else None,
         segment_rows=[(s, _url_with(request.GET, segment=s.param)) for s in context.get("segments", ())],
@@ -113,7 +114,12 @@ def export_csv(request):
     if not form.is_valid():
         errors = "; ".join(e for errors in form.errors.values() for e in errors)
         return HttpResponse(f"Invalid filters: {errors}\n", status=400, content_type="text/plain")
-    lines = export.csv_lines(form.filters(), include_contact=has_role(request.user, "lead"))
+    include_contact = has_role(request.user, "lead")
+    lines = export.csv_lines(form.filters(), include_contact=include_contact)
+    filters = {key: value for key, value in request.GET.items() if value}
+    audit.record(
+        "export.responses", label="Responses CSV", changes={"filters": filters, "contacts": include_contact}
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="nps-responses-{stamp}.csv"'

@@ -6,7 +6,9 @@ class NpsConfig(AppConfig):
     verbose_name = "OpenNPS accounts"
 
     def ready(self):
-        from . import ratelimit
+        from . import clientip, ratelimit
 
         # A rate setting that is not a rate stops every process at start-up, naming the setting.
         ratelimit.check_settings()
+        # So does a trusted proxy that is not an address or a network.
+        clientip.check_settings()

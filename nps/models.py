@@ -2,6 +2,7 @@
 
 from .accounts.models import TeamInvitation, User
 from .api.keys import ApiKey
+from .audit.models import AuditEntry
 from .webhooks.models import WebhookDelivery, WebhookEndpoint
 
-__all__ = ["ApiKey", "TeamInvitation", "User", "WebhookDelivery", "WebhookEndpoint"]
+__all__ = ["ApiKey", "AuditEntry", "TeamInvitation", "User", "WebhookDelivery", "WebhookEndpoint"]

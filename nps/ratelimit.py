@@ -13,7 +13,8 @@ changed at run time fails with the same `InvalidRate` (a ValueError) on first us
 Windows are fixed and aligned on the epoch: "10/5m" counts 10:00:00–10:04:59, then starts again at zero.
 Users of this module:
 - the answer pages (responses.throttle): their own two counters, read and bumped in one round trip;
-- API keys and public share links: `hit()`, one bump, one round trip.
+- API keys, public share links and password reset requests: `hit()`, one bump, one round trip.
+Per-address limits count `client_address(request)`: the client behind the trusted proxies (nps.clientip).
 """
 
 import contextlib
@@ -27,10 +28,18 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 
+from nps import clientip
 from nps.cache import counters
 
 # Every setting that holds a rate (see docs/configuration.md, "Rate limits").
-SETTINGS = ("ANSWER_RATELIMIT", "ANSWER_MISS_RATELIMIT", "SHARE_RATELIMIT", "API_RATELIMIT")
+SETTINGS = (
+    "ANSWER_RATELIMIT",
+    "ANSWER_MISS_RATELIMIT",
+    "SHARE_RATELIMIT",
+    "API_RATELIMIT",
+    "PASSWORD_RESET_RATELIMIT",
+    "PASSWORD_RESET_EMAIL_RATELIMIT",
+)
 RATE = re.compile(r"^(\d+)/([1-9]\d*)?([smhd])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 UNIT_NAMES = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
@@ -74,8 +83,9 @@ def describe_rate(rate: str) -> str:
 
 
 def client_address(request) -> str:
-    """The address counted: REMOTE_ADDR, or its /64 for IPv6 (one customer network)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """The address counted: the client's (nps.clientip, behind the trusted proxies), or its /64 for IPv6
+    (one customer network). Every per-address limit and django-axes count this value."""
+    address = clientip.client_ip(request)
     if ":" in address:
         with contextlib.suppress(ValueError):
             address = str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)

@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Keeps the request for audit.record(): who acts, from which client address (nps/audit/).
+    "nps.audit.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nps.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -146,7 +148,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "nps.accounts.forms.lockout_username"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+# The client's address (behind TRUSTED_PROXIES, IPv6 per /64), the same one every rate limit counts.
+AXES_CLIENT_IP_CALLABLE = "nps.ratelimit.client_address"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 LANGUAGE_CODE = "en"
@@ -187,6 +190,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # imports, both APIs: surveys.contacts.normalize_phone); contact CSV uploads above the limit are refused.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="IN")
 CONTACT_IMPORT_MAX_MB = env.int("CONTACT_IMPORT_MAX_MB", default=200)
+# The uploaded file of a CSV import is deleted when the import ends; its rejected rows (for the admin to fix)
+# this many days later, by a nightly task (surveys.import_files). Imports left waiting this long are cancelled.
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=7)
+# Retention (docs/privacy.md): a nightly task (nps.retention) erases contacts without activity for this many
+# months, anonymises or deletes answers older than this many months, and deletes finished webhook deliveries
+# and invitations' error texts older than this many days. 0 keeps forever, the default.
+RETENTION_CONTACT_MONTHS = env.int("RETENTION_CONTACT_MONTHS", default=0)
+RETENTION_CONTACT_ACTION = env.str("RETENTION_CONTACT_ACTION", default="anonymise")
+RETENTION_ANSWER_MONTHS = env.int("RETENTION_ANSWER_MONTHS", default=0)
+RETENTION_ANSWER_ACTION = env.str("RETENTION_ANSWER_ACTION", default="anonymise")
+RETENTION_DELIVERY_LOG_DAYS = env.int("RETENTION_DELIVERY_LOG_DAYS", default=0)
+for _name in ("RETENTION_CONTACT_MONTHS", "RETENTION_ANSWER_MONTHS", "RETENTION_DELIVERY_LOG_DAYS"):
+    if not 0 <= globals()[_name] <= 1200 * (30 if _name.endswith("DAYS") else 1):
+        raise environ.ImproperlyConfigured(f"{_name} must be 0 (keep forever) or a positive number.")
+for _name in ("RETENTION_CONTACT_ACTION", "RETENTION_ANSWER_ACTION"):
+    if globals()[_name] not in ("anonymise", "delete"):
+        raise environ.ImproperlyConfigured(f"{_name} must be anonymise or delete, not {globals()[_name]!r}.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Mail: any django-anymail ESP (or SMTP) chosen by EMAIL_BACKEND; every ANYMAIL_* variable is passed on.
@@ -194,6 +214,17 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")
 }
+# An anymail ESP's tracking webhook is mounted (surveys/channels/email/webhooks.py) and takes a bounce or a
+# complaint, which stops every survey to that address, only with ANYMAIL_WEBHOOK_SECRET ("user:password")
+# as HTTP basic auth. Production with an ESP does not start without one (docs/operations.md).
+_ESP = EMAIL_BACKEND.split(".")[2] if EMAIL_BACKEND.startswith("anymail.backends.") else ""
+if (not DEBUG and _ESP not in {"", "test", "console"}) or ANYMAIL.get("WEBHOOK_SECRET"):
+    _hook_user, _, _hook_password = env.str("ANYMAIL_WEBHOOK_SECRET").partition(":")
+    if not _hook_user or len(_hook_password) < 16 or "CHANGE-ME" in _hook_password:
+        raise environ.ImproperlyConfigured(
+            "ANYMAIL_WEBHOOK_SECRET must be user:password, with a random password of at least 16 "
+            "characters; the same credentials go into the webhook URL at your email provider."
+        )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OpenNPS <nps@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -214,6 +245,10 @@ TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 
+# Outbound URLs (webhooks; Slack and Teams alerts): only public addresses, see nps/outbound.py. Loopback
+# (127.0.0.1, ::1, localhost) only for development receivers: never on a server.
+OUTBOUND_ALLOW_LOOPBACK = env.bool("OUTBOUND_ALLOW_LOOPBACK", default=DEBUG)
+
 # Celery: the broker is Redis in production; the demo runs tasks in process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
@@ -223,19 +258,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Celery's Django fixup closes the database connection before and after every task unless this is set: a new
+# PostgreSQL connection per email was most of a send's time. nps/celery.py closes a connection that failed
+# or outlived DATABASE_CONN_MAX_AGE instead, as Django does between two requests.
+CELERY_DB_REUSE_MAX = 1_000_000
 
 # Security headers. Answer pages stay strict; dashboards need inline styles for plotly.js.
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# Behind a TLS proxy, HTTPS only by default: plain HTTP is redirected and browsers are told (HSTS).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=BEHIND_TLS_PROXY)
 # Container and load-balancer health checks probe over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if BEHIND_TLS_PROXY else 0)
+# Subdomains and preloading bind other hosts of the domain to HTTPS for good: only when asked for.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# `check --deploy` asks for both; they are a decision about the whole domain, documented in configuration.md.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -249,11 +291,18 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'", "https:"],
+        # Every form of ours posts to this site; a redirect after a POST stays on it too.
+        "form-action": ["'self'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }
 }
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks); see nps/clientip.py.
+# Empty: the peer is the client and X-Forwarded-For is ignored.
+TRUSTED_PROXIES = tuple(env.list("TRUSTED_PROXIES", default=[]))
+# Password reset requests, per client address and per email address (mail bombing).
+PASSWORD_RESET_RATELIMIT = env.str("PASSWORD_RESET_RATELIMIT", default="10/h")
+PASSWORD_RESET_EMAIL_RATELIMIT = env.str("PASSWORD_RESET_EMAIL_RATELIMIT", default="3/h")
 # Answer pages, per client IP: all requests, and requests with an unknown or expired token (guessing).
 ANSWER_RATELIMIT = env.str("ANSWER_RATELIMIT", default="300/m")
 ANSWER_MISS_RATELIMIT = env.str("ANSWER_MISS_RATELIMIT", default="20/m")
@@ -267,8 +316,12 @@ CORS_ALLOW_ALL_ORIGINS = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(client_ip)s %(message)s"}},
+    # client_ip: the client of the request being logged (nps.clientip), "-" outside a request.
+    "filters": {"client_ip": {"()": "nps.clientip.ClientAddressFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_ip"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

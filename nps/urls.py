@@ -5,6 +5,7 @@ from surveys import channels
 from . import views
 from .accounts import urls as accounts_urls
 from .api import urls as api_keys_urls
+from .audit import urls as audit_urls
 from .webhooks import urls as webhooks_urls
 
 # The "nps:" namespace: sign-in, settings, team and account (nps/accounts/urls.py), API keys
@@ -13,6 +14,7 @@ nps_patterns = [
     *accounts_urls.urlpatterns,
     *api_keys_urls.urlpatterns,
     *webhooks_urls.urlpatterns,
+    *audit_urls.urlpatterns,
     path("healthz", views.healthz, name="healthz"),
 ]
 
@@ -27,7 +29,8 @@ urlpatterns = [
     # The Delighted-compatible API (nps/api/delighted/), also authenticated by API key.
     path("v1/", include("nps.api.delighted.urls")),
     # The providers' webhooks of every delivery channel (bounces, complaints, opt-outs), each authenticated
-    # by its channel, e.g. /anymail/postmark/tracking/ (surveys/channels/email/webhooks.py).
+    # by its channel: for email only the configured ESP's, e.g. /anymail/postmark/tracking/
+    # (surveys/channels/email/webhooks.py), none with SMTP or the demo's files.
     path("", include(channels.webhook_urls())),
     # Brand logos are public (emails and answer pages show them); other uploads (CSV imports) never are.
     path("media/brands/<path:path>", views.brand_media, name="brand_media"),

@@ -21,9 +21,12 @@ def wants() -> bool:
 def receive(event: AnswerEvent) -> None:
     """Queue the event for the endpoints that chose it; the payload is built once, only if one did."""
 
-    def build() -> dict | None:
+    def build() -> webhooks.Event | None:
         answer = Answer.objects.select_related("contact", "recorded_by").filter(pk=event.answer_id).first()
-        return serializers.survey_response(answer) if answer else None
+        if answer is None:
+            return None
+        # About the answer's contact: erasing them redacts these deliveries (surveys.apps).
+        return webhooks.Event(serializers.survey_response(answer), contact_id=answer.contact_id)
 
     webhooks.emit(WebhookEvent.RESPONSE_CREATED if event.created else WebhookEvent.RESPONSE_UPDATED, build)
 

@@ -20,6 +20,13 @@ class ResponsesConfig(AppConfig):
             )
         )
 
+        from surveys.privacy import Exporter, register_exporter
+
+        from .services import export_answers_of
+
+        # A contact's export (surveys.privacy) includes their answers, comments and interviewer notes.
+        register_exporter(Exporter(key="answers", export=export_answers_of))
+
         from . import answer_webhooks, fanout
 
         # Every saved answer is handed to its consumers (responses.fanout): webhooks first.

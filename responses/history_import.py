@@ -25,9 +25,20 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from nps.inputs import NUL, is_digits
 from surveys.contact_import import HEADER_SYNONYMS, clean_email, clean_phone
 from surveys.contacts import property_key
-from surveys.csvfile import ERRORS_KEPT, InvalidFile, fit_row, header_key, open_text, records, store_upload
+from surveys.csvfile import (
+    ERRORS_KEPT,
+    NUL_REASON,
+    InvalidFile,
+    fit_row,
+    header_key,
+    open_text,
+    records,
+    store_upload,
+)
+from surveys.import_files import end_files
 from surveys.models import Brand, Campaign, Channel, Contact
 
 from .models import Answer, ResponseImport
@@ -128,8 +139,11 @@ def parse_date(value: str, zone: ZoneInfo, *, now: datetime) -> datetime:
     """
     text = value.strip()
     moment = None
-    if text.isdigit() and len(text) >= 9:
-        moment = datetime.fromtimestamp(int(text), UTC)
+    if is_digits(text) and len(text) >= 9:
+        try:
+            moment = datetime.fromtimestamp(int(text), UTC)
+        except (OverflowError, OSError):  # past the year 9999 or the platform's time_t
+            raise ValueError(f"The date {text[:20]} is in the future") from None
     else:
         try:
             moment = datetime.fromisoformat(text.replace(" UTC", "+00:00"))
@@ -154,7 +168,8 @@ def parse_date(value: str, zone: ZoneInfo, *, now: datetime) -> datetime:
 def parse_score(value: str) -> int:
     text = value.strip()
     try:
-        number = float(text)
+        # ASCII only: float() also reads "٣" or "1_0", which no export writes as a score.
+        number = float(text) if text.isascii() else -1.0
     except ValueError:
         number = -1.0
     if not number.is_integer() or not 0 <= number <= 10:
@@ -222,6 +237,8 @@ def read_rows(response_import: ResponseImport, counts: Counts) -> Iterator[Row]:
                 continue
             counts.total += 1
             try:
+                if NUL in "".join(row):
+                    raise ValueError(NUL_REASON)
                 fit_row(row, width)
                 if not cell(row, "score"):
                     raise ValueError("No score")
@@ -294,13 +311,15 @@ def start_load(response_import: ResponseImport) -> None:
 
 def cancel_import(response_import: ResponseImport) -> None:
     response_import.status, response_import.finished_at = ResponseImport.Status.CANCELLED, timezone.now()
-    response_import.save(update_fields=["status", "finished_at"])
+    end_files(response_import)  # the upload goes once this commits (surveys.import_files)
+    response_import.save(update_fields=["status", "finished_at", "file"])
 
 
 def _fail(response_import: ResponseImport, message: str) -> ResponseImport:
     response_import.status, response_import.error = ResponseImport.Status.FAILED, message
     response_import.finished_at = timezone.now()
-    response_import.save(update_fields=["status", "error", "finished_at"])
+    end_files(response_import)
+    response_import.save(update_fields=["status", "error", "finished_at", "file"])
     return response_import
 
 
@@ -365,6 +384,7 @@ def _load_rows(response_import: ResponseImport) -> ResponseImport:
         response_import.total_rows, response_import.valid_rows = counts.total, counts.valid
         response_import.invalid_rows, response_import.errors = counts.invalid, counts.errors
         response_import.status, response_import.finished_at = ResponseImport.Status.IMPORTED, timezone.now()
+        end_files(response_import)
         response_import.save()
         for callback in after_load:
             transaction.on_commit(callback)

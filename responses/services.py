@@ -193,3 +193,42 @@ def anonymise_answers_of(contact: Contact) -> int:
     """Unlink a contact's answers from them and from their invitations (which carry the address and the
     answer link), and drop the interviewer's notes; score, comment, campaign, channel and date stay."""
     return _answers_of(contact).update(contact=None, invitation=None, notes="", updated_at=timezone.now())
+
+
+def export_answers_of(contact: Contact) -> list[dict]:
+    """A contact's answers for their data export (surveys.privacy): score, comment, notes, dates."""
+    answers = _answers_of(contact).select_related("campaign").order_by("answered_at", "pk")
+    return [
+        {
+            "id": answer.pk,
+            "campaign_id": answer.campaign_id,
+            "campaign": answer.campaign.name,
+            "invitation_id": answer.invitation_id,
+            "channel": answer.channel,
+            "score": answer.score,
+            "comment": answer.comment,
+            "notes": answer.notes,
+            "language": answer.language,
+            "answered_at": answer.answered_at.isoformat(),
+            "updated_at": answer.updated_at.isoformat(),
+        }
+        for answer in answers
+    ]
+
+
+def expire_answers(before, *, delete: bool) -> int:
+    """Retention: answers given before `before` are deleted, or anonymised as an erasure does (unlinked
+    from the person and their invitation, notes removed; score, comment, campaign, channel and date stay).
+    Returns how many answers changed; running it twice changes nothing more."""
+    old = Answer.objects.filter(answered_at__lt=before)
+    if delete:
+        _, by_model = old.delete()
+        return by_model.get(Answer._meta.label, 0)
+    linked = old.filter(Q(contact__isnull=False) | Q(invitation__isnull=False) | ~Q(notes=""))
+    return linked.update(contact=None, invitation=None, notes="", updated_at=timezone.now())
+
+
+def delete_answers_of(contact: Contact) -> int:
+    """Retention with RETENTION_CONTACT_ACTION=delete: the answers of a contact about to be erased go too."""
+    _, by_model = _answers_of(contact).delete()
+    return by_model.get(Answer._meta.label, 0)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dashboards.metrics import group_of
 from nps.accounts.roles import public, role_required
 from nps.i18n import customer_language
+from nps.inputs import NUL, is_digits
 from surveys.forms import PreviewForm
 from surveys.invitations import sample_invitation
 from surveys.models import Campaign, Invitation
@@ -35,7 +36,9 @@ def _rate_limited(request) -> HttpResponse | None:
 def _find(request, token: str) -> Invitation | None:
     # A POST from the page's script stores a score and shows nothing: it reads less.
     lookup = "record" if request.method == "POST" and request.POST.get("source") else "page"
-    invitation = hotpath.find_invitation(token[:64], lookup)
+    token = token[:64]
+    # No token holds U+0000 (and PostgreSQL cannot compare text with it): a miss without a query.
+    invitation = None if NUL in token else hotpath.find_invitation(token, lookup)
     if services.answerable(invitation):
         return invitation
     throttle.count_miss(request)
@@ -62,7 +65,7 @@ def answer(request, token, score=None):
     if request.method == "POST":
         return _post_answer(request, invitation)
     if score is not None:
-        if not (score.isdigit() and int(score) <= 10):
+        if not (is_digits(score) and int(score) <= 10):
             return pages.public_page(
                 request,
                 "responses/bad_score.html",

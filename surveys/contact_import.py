@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from defusedcsv import csv as safe_csv
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.core.files.base import ContentFile
@@ -25,8 +24,21 @@ from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from nps import csvsafe
+from nps.inputs import NUL
+
 from .contacts import ContactError, normalize_email, normalize_phone, property_key
-from .csvfile import ERRORS_KEPT, InvalidFile, fit_row, header_key, open_text, records, store_upload
+from .csvfile import (
+    ERRORS_KEPT,
+    NUL_REASON,
+    InvalidFile,
+    fit_row,
+    header_key,
+    open_text,
+    records,
+    store_upload,
+)
+from .import_files import end_files
 from .models import Audience, Contact, ContactImport
 
 FIELDS = ["email", "phone", "name", "language", "time_zone"]
@@ -201,7 +213,7 @@ def check_file(
     seen_email: dict[str, int] = {}
     seen_phone: dict[str, int] = {}
     result = CheckResult()
-    rejected = safe_csv.writer(rejected_out)
+    rejected = csvsafe.writer(rejected_out)
     rejected.writerow(["line", "reason", *headers])
     write_clean = clean_out.write
     size = max(os.path.getsize(path) // (2 if encoding.startswith("utf-16") else 1), 1)
@@ -219,6 +231,8 @@ def check_file(
                 continue
             reason = ""
             try:
+                if NUL in "".join(row):  # PostgreSQL text cannot hold it; the first 64 KB were checked
+                    raise ValueError(NUL_REASON)
                 if len(row) != width:  # most rows fit: no call for them, it counts at a million rows
                     fit_row(row, width)
                 email = phone = None
@@ -336,6 +350,7 @@ def check_rows(contact_import: ContactImport) -> ContactImport:
 def fail(contact_import: ContactImport, message: str) -> ContactImport:
     contact_import.status, contact_import.error = ContactImport.Status.FAILED, message
     contact_import.finished_at = timezone.now()
+    end_files(contact_import)
     contact_import.save()
     return contact_import
 
@@ -368,6 +383,7 @@ def _load_rows(contact_import: ContactImport) -> ContactImport:
         contact_import.created_count, contact_import.updated_count = created, updated
         contact_import.status, contact_import.finished_at = ContactImport.Status.IMPORTED, timezone.now()
         contact_import.clean_file = ""
+        end_files(contact_import)  # the upload, once this commits; the rejected rows stay a while
         contact_import.save()
     path.unlink(missing_ok=True)
     return contact_import
@@ -379,6 +395,7 @@ def cancel_import(contact_import: ContactImport) -> ContactImport:
         Path(contact_import.clean_file.path).unlink(missing_ok=True)
         contact_import.clean_file = ""
     contact_import.status, contact_import.finished_at = ContactImport.Status.CANCELLED, timezone.now()
+    end_files(contact_import)
     contact_import.save()
     return contact_import
 

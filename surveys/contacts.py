@@ -24,6 +24,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from nps import audit
+from nps.inputs import has_nul
+
 from .models import Campaign, Contact, Invitation, Suppression
 
 log = logging.getLogger(__name__)
@@ -126,7 +129,14 @@ def property_key(name) -> str:
 
 
 def normalize_properties(properties: dict) -> dict:
-    """The properties under their one spelling; when two spellings of a name meet, the later one wins."""
+    """The properties under their one spelling; when two spellings of a name meet, the later one wins.
+
+    A NUL character (U+0000) in a name or a value is refused: PostgreSQL cannot store it.
+    """
+    if has_nul(properties):
+        raise ContactError(
+            "Property names and values cannot contain the NUL character (U+0000).", field="properties"
+        )
     return {property_key(name): value for name, value in properties.items()}
 
 
@@ -214,12 +224,14 @@ class Eraser:
     erase:  unlinks and anonymises them; called inside erase_contact's transaction, before the contact
             row is deleted; returns how many it kept.
     detail: for the confirmation page, what stays of each record and what goes.
+    where:  where the records stay, for the confirmation page and message ("in the figures").
     """
 
     noun: str
     count: Callable[[Contact], int]
     erase: Callable[[Contact], int]
     detail: str = ""
+    where: str = "in the figures"
 
 
 _erasers: list[Eraser] = []
@@ -232,11 +244,17 @@ def register_eraser(eraser: Eraser) -> Eraser:
     return eraser
 
 
+def erasers() -> tuple[Eraser, ...]:
+    """The registered Erasers, in the order erase_contact calls them."""
+    return tuple(_erasers)
+
+
 @dataclass(frozen=True)
 class Kept:
     noun: str
     count: int
     detail: str
+    where: str = "in the figures"
 
 
 @dataclass(frozen=True)
@@ -254,7 +272,7 @@ def erasure_of(contact: Contact) -> Erasure:
     """What erase_contact(contact) would do, counted without changing anything."""
     addresses = [address for address in (contact.email and contact.email.lower(), contact.phone) if address]
     return Erasure(
-        kept=[Kept(eraser.noun, eraser.count(contact), eraser.detail) for eraser in _erasers],
+        kept=[Kept(eraser.noun, eraser.count(contact), eraser.detail, eraser.where) for eraser in _erasers],
         invitations=contact.invitations.count(),
         pending=contact.invitations.filter(state=Invitation.State.QUEUED).count(),
         campaigns=contact.memberships.count(),
@@ -274,6 +292,15 @@ def erase_contact(contact: Contact) -> dict[str, int]:
     with transaction.atomic():
         kept = {eraser.noun: eraser.erase(contact) for eraser in _erasers}
         Contact.objects.filter(pk=contact.pk).delete()
+        # By id only: the audit log must not keep what the erasure removes.
+        audit.record(
+            "contact.erase", object_id=contact.pk, label=f"Contact {contact.pk}", changes={"kept": kept}
+        )
+    # Their rows in the rejected-rows files of recent contact imports (the uploads themselves are deleted
+    # when an import ends): files, not rows, so after the commit.
+    from .import_files import strip_contact
+
+    strip_contact(contact)
     return kept
 
 
@@ -299,7 +326,7 @@ def _announce_unsubscribe(suppression_pk: int) -> None:
     from nps.webhooks import services as webhooks
     from nps.webhooks.models import WebhookEvent
 
-    def build() -> dict | None:
+    def build() -> webhooks.Event | None:
         from .serializers import unsubscribe as unsubscribe_data
 
         suppression = Suppression.objects.filter(pk=suppression_pk).first()
@@ -308,7 +335,10 @@ def _announce_unsubscribe(suppression_pk: int) -> None:
         address = suppression.address
         by_address = Q(phone=address) if address.startswith("+") else Q(email__iexact=address)
         contact = Contact.objects.filter(by_address).first()
-        return unsubscribe_data(suppression, contact)
+        # About that contact: erasing them redacts these deliveries (surveys.apps).
+        return webhooks.Event(
+            unsubscribe_data(suppression, contact), contact_id=contact.pk if contact else None
+        )
 
     webhooks.emit(WebhookEvent.UNSUBSCRIBE_CREATED, build)
 

@@ -25,6 +25,8 @@ SAMPLE_BYTES = 64 * 1024
 MAX_COLUMNS = 200
 # How many rejected rows (line and reason) an import keeps for its page.
 ERRORS_KEPT = 200
+# A rejected row's reason: PostgreSQL text cannot hold U+0000 (the upload's first 64 KB refuse it whole).
+NUL_REASON = "Contains a NUL character (U+0000), which cannot be stored"
 
 
 class InvalidFile(ValueError):

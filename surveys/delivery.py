@@ -7,13 +7,17 @@ docs/delivery.md for the state machine and the one window that cannot be closed 
 
 import functools
 import logging
+import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from nps.logsafe import mask_addresses
 
 from .channels import CHANNELS, address_of, get_channel
 from .contacts import is_suppressed
@@ -24,13 +28,18 @@ log = logging.getLogger(__name__)
 
 # A row in "sending" longer than this belongs to a dead worker; a task handed to the broker longer ago
 # than this and still not run was lost. Must exceed the longest send (ESP HTTP timeout, EMAIL_TIMEOUT).
-LEASE = timedelta(minutes=10)
+# DELIVERY_LEASE_SECONDS exists only for `make chaos`, which cannot wait ten minutes per lost task.
+LEASE = timedelta(seconds=getattr(settings, "DELIVERY_LEASE_SECONDS", 600))
 MAX_ATTEMPTS = 5
 # Wait before attempt n+1 after a failed attempt n.
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
 # Rows handed to the broker per dispatcher run (one run a minute).
 DISPATCH_BATCH = 5000
 QUEUE_CHUNK = 2000
+# A database restart drops every connection for a few seconds. Each database step of a send is idempotent,
+# so it is run again on a fresh connection after these waits (seconds, about 30 in all); after that the
+# task gives up and Celery retries it later (surveys/tasks.py).
+RECONNECT_WAITS = (0.1, 0.25, 0.5, 1, 2, 4, 8, 15)
 
 
 # Scheduling --------------------------------------------------------------------------------------
@@ -211,32 +220,66 @@ def dispatch_due(*, now: datetime | None = None) -> dict[str, int]:
     }
     if any(counts.values()):
         log.info("dispatch_due %s", counts)
+    _record_dispatch()
     return counts
+
+
+# The dispatcher's last run, for /healthz?worker=1 and `manage.py dispatch_status`: it runs every minute
+# only when beat sends it and a worker runs it, so an old value means one of them is gone.
+DISPATCH_HEARTBEAT_KEY = "delivery:last-dispatch"
+DISPATCH_STALE_AFTER = timedelta(minutes=5)
+
+
+def _record_dispatch() -> None:
+    try:
+        cache.set(DISPATCH_HEARTBEAT_KEY, timezone.now().timestamp(), timeout=None)
+    except Exception as error:  # the cache (Redis) restarting must not fail the dispatcher run
+        log.warning("Could not record the dispatcher's run: %s", error)
+
+
+def last_dispatch() -> datetime | None:
+    """When the dispatcher last finished a run (on any worker), or None when unknown."""
+    stamp = cache.get(DISPATCH_HEARTBEAT_KEY)
+    return datetime.fromtimestamp(stamp, tz=UTC) if stamp is not None else None
+
+
+def dispatcher_is_alive(*, now: datetime | None = None) -> bool:
+    """Beat and a worker are running: the dispatcher finished a run within DISPATCH_STALE_AFTER."""
+    last = last_dispatch()
+    return last is not None and (now or timezone.now()) - last < DISPATCH_STALE_AFTER
 
 
 # Sending -----------------------------------------------------------------------------------------
 
 
+def _with_reconnect(step):
+    """Run one idempotent database step; when the connection is lost, run it again on a fresh one."""
+    for wait in (*RECONNECT_WAITS, None):
+        try:
+            return step()
+        except (OperationalError, InterfaceError) as error:
+            # Inside a transaction a new connection cannot continue it: the caller's transaction decides.
+            if wait is None or connection.in_atomic_block:
+                raise
+            log.warning("Database step failed (%s); reconnecting in %ss", error, wait)
+            connection.close()
+            clock.sleep(wait)
+    raise AssertionError("unreachable")
+
+
 def send_invitation(invitation_id: int) -> str:
     """Send one invitation if it is still queued and due; returns its state afterwards."""
     now = timezone.now()
-    row = Invitation.objects.filter(pk=invitation_id).values("state", "campaign__status").first()
-    if row is None or row["state"] != Invitation.State.QUEUED:
-        return row["state"] if row else "missing"
-    if row["campaign__status"] != Campaign.Status.RUNNING:
-        # Paused: forget the hand-over, so the dispatcher sends it as soon as the campaign runs again.
-        Invitation.objects.filter(pk=invitation_id, state=Invitation.State.QUEUED).update(enqueued_at=None)
-        return row["state"]
-    # The claim: only one worker can move the row out of "queued". Committed before anything is sent.
-    claimed = Invitation.objects.filter(
-        pk=invitation_id, state=Invitation.State.QUEUED, scheduled_for__lte=now
-    ).update(state=Invitation.State.SENDING, state_changed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return Invitation.objects.values_list("state", flat=True).get(pk=invitation_id)
-    invitation = Invitation.objects.select_related("campaign__brand", "contact").get(pk=invitation_id)
+    # The claim is the first statement: a send costs four round trips to the database, two of them commits
+    # (claim, load, suppression check, "sent"); the rare cases are sorted out after a failed claim.
+    if not _with_reconnect(lambda: _claim(invitation_id, now)):
+        return _with_reconnect(lambda: _not_claimed(invitation_id))
+    invitation = _with_reconnect(
+        lambda: Invitation.objects.select_related("campaign__brand", "contact").get(pk=invitation_id)
+    )
     contact, campaign = invitation.contact, invitation.campaign
 
-    if is_suppressed(address_of(contact, invitation.channel)):
+    if _with_reconnect(lambda: is_suppressed(address_of(contact, invitation.channel))):
         return _finish(
             invitation, Invitation.State.SUPPRESSED, error="The address is on the suppression list."
         )
@@ -256,28 +299,74 @@ def send_invitation(invitation_id: int) -> str:
     except Exception as error:
         if channel.is_permanent(error):  # e.g. the provider refused the recipient: no retry helps
             return _finish(invitation, Invitation.State.FAILED, error=str(error))
-        log.warning("Sending invitation %s failed: %s", invitation.pk, error)
+        log.warning("Sending invitation %s failed: %s", invitation.pk, mask_addresses(error))
         return _retry_or_fail(invitation, error)
-    _mark_sent(invitation, provider_id)
+    # The provider has the message: the row is still ours (the claim is), so the "sent" commit is retried
+    # on a fresh connection through a database restart instead of leaving the row to the sweep.
+    _with_reconnect(lambda: _mark_sent(invitation, provider_id))
     return Invitation.State.SENT
 
 
+def _claim(invitation_id: int, now: datetime) -> bool:
+    """Only one worker can move the row out of "queued"; committed on its own before anything is sent."""
+    claimed = Invitation.objects.filter(
+        pk=invitation_id,
+        state=Invitation.State.QUEUED,
+        scheduled_for__lte=now,
+        campaign__status=Campaign.Status.RUNNING,
+    ).update(state=Invitation.State.SENDING, state_changed_at=now, attempts=F("attempts") + 1)
+    if claimed:
+        return True
+    # A claim committed just before the connection dropped (we never heard back) is still ours: its
+    # state_changed_at is this claim's own timestamp.
+    return Invitation.objects.filter(
+        pk=invitation_id, state=Invitation.State.SENDING, state_changed_at=now
+    ).exists()
+
+
+def _not_claimed(invitation_id: int) -> str:
+    """Why a claim failed: sent or claimed already, not due yet, gone, or its campaign is paused."""
+    row = Invitation.objects.filter(pk=invitation_id).values("state", "campaign__status").first()
+    if row is None:
+        return "missing"
+    if row["state"] == Invitation.State.QUEUED and row["campaign__status"] != Campaign.Status.RUNNING:
+        # Paused: forget the hand-over, so the dispatcher sends it as soon as the campaign runs again.
+        Invitation.objects.filter(pk=invitation_id, state=Invitation.State.QUEUED).update(enqueued_at=None)
+    return row["state"]
+
+
+# The row and the contact's last survey in one statement: one round trip and one commit, on the hot path.
+MARK_SENT = f"""
+WITH sent AS (
+    UPDATE {Invitation._meta.db_table}
+    SET state = %(sent)s, sent_at = %(now)s, state_changed_at = %(now)s, provider_message_id = %(provider_id)s,
+        error = ''
+    WHERE id = %(id)s AND state = %(sending)s
+    RETURNING contact_id
+)
+UPDATE {Contact._meta.db_table} SET last_surveyed_at = %(now)s WHERE id IN (SELECT contact_id FROM sent)
+"""  # noqa: S608  table names from our own models; every value is a parameter
+
+
 def _mark_sent(invitation: Invitation, provider_id: str) -> None:
-    now = timezone.now()
-    with transaction.atomic():
-        Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
-            state=Invitation.State.SENT,
-            sent_at=now,
-            state_changed_at=now,
-            provider_message_id=provider_id[:200],
-            error="",
+    with connection.cursor() as cursor:
+        cursor.execute(
+            MARK_SENT,
+            {
+                "sent": Invitation.State.SENT,
+                "sending": Invitation.State.SENDING,
+                "now": timezone.now(),
+                "provider_id": provider_id[:200],
+                "id": invitation.pk,
+            },
         )
-        Contact.objects.filter(pk=invitation.contact_id).update(last_surveyed_at=now)
 
 
 def _finish(invitation: Invitation, state: str, *, error: str = "") -> str:
-    Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
-        state=state, state_changed_at=timezone.now(), error=error
+    _with_reconnect(
+        lambda: Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
+            state=state, state_changed_at=timezone.now(), error=error
+        )
     )
     return state
 
@@ -288,12 +377,14 @@ def _retry_or_fail(invitation: Invitation, error: Exception) -> str:
         return _finish(invitation, Invitation.State.FAILED, error=message)
     now = timezone.now()
     wait = BACKOFF[min(invitation.attempts, len(BACKOFF)) - 1]
-    Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
-        state=Invitation.State.QUEUED,
-        state_changed_at=now,
-        scheduled_for=now + wait,
-        enqueued_at=None,
-        error=message,
+    _with_reconnect(
+        lambda: Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
+            state=Invitation.State.QUEUED,
+            state_changed_at=now,
+            scheduled_for=now + wait,
+            enqueued_at=None,
+            error=message,
+        )
     )
     return Invitation.State.QUEUED
 
@@ -388,7 +479,7 @@ def send_reminder(invitation_id: int) -> bool:
     try:
         get_channel(invitation.channel).send(invitation, reminder=True)
     except Exception as error:
-        log.warning("Reminder for invitation %s failed: %s", invitation.pk, error)
+        log.warning("Reminder for invitation %s failed: %s", invitation.pk, mask_addresses(error))
         Invitation.objects.filter(pk=invitation_id).update(error=f"Reminder not sent: {error}")
         return False
     return True

@@ -8,7 +8,7 @@ from django.utils import timezone
 from dashboards.metrics import GROUPS
 
 from . import contact_import, contacts
-from .models import Brand, Campaign, Channel, Contact
+from .models import CONTROL_CHARACTERS, Brand, Campaign, Channel, Contact
 
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 LOGO_MAX_BYTES = 1024 * 1024
@@ -51,6 +51,15 @@ class LogoField(forms.ImageField):
         return checked
 
 
+def _on_one_line(value: str) -> None:
+    if CONTROL_CHARACTERS.search(value):
+        raise forms.ValidationError(
+            "Keep this on one line: line breaks, tabs and other control characters would stop the emails "
+            "sent in this brand's name.",
+            code="control_character",
+        )
+
+
 class BrandForm(forms.ModelForm):
     class Meta:
         model = Brand
@@ -76,6 +85,13 @@ class BrandForm(forms.ModelForm):
             "accent_color": forms.TextInput(attrs={"type": "color"}),
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
         }
+
+    ONE_LINE = ("name", "company_name", "sender_name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.ONE_LINE:
+            self.fields[field].validators.append(_on_one_line)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -471,7 +487,10 @@ class ContactForm(forms.ModelForm):
             return {}
         if not isinstance(value, dict):
             raise forms.ValidationError('Write the properties as a JSON object, like {"plan": "pro"}.')
-        return contacts.normalize_properties(value)
+        try:
+            return contacts.normalize_properties(value)
+        except contacts.ContactError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean(self):
         data = super().clean()

@@ -8,14 +8,22 @@ of the steps, and `views()` gives them admin-only, ready for a URLconf.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from nps import audit
 from nps.accounts.roles import role_required
 
+from . import import_files
 from .csvfile import InvalidFile, inspect_upload
+
+
+def _audit(action: str, upload, **changes) -> None:
+    kind = upload._meta.verbose_name.capitalize()  # "Contact import", "Response import"
+    audit.record(action, obj=upload, label=f"{kind}: {upload.original_name}", changes=changes)
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class ImportFlow:
                 except InvalidFile as error:
                     form.add_error("file", str(error))
                 else:
+                    _audit("import.start", upload)
                     return redirect(upload)
             status = 400
         context = {"form": form, **self.start_context()}
@@ -49,7 +58,13 @@ class ImportFlow:
         return self.mapping_form(data, headers=upload.headers, mapping=upload.mapping, prefix="map")
 
     def _page(self, request, upload, *, form=None, status=200):
-        context = {"import": upload}
+        context = {
+            "import": upload,
+            # Finished imports keep their rejected rows a while (surveys.import_files).
+            "files_expire_at": import_files.files_expire_at(upload),
+            "rejected_expired": import_files.rejected_rows_expired(upload),
+            "retention_days": settings.IMPORT_FILE_RETENTION_DAYS,
+        }
         if upload.status == self.model.Status.UPLOADED:
             try:
                 found = inspect_upload(upload.file.path)
@@ -83,11 +98,13 @@ class ImportFlow:
             return redirect(upload)
         if action == "cancel":
             self.cancel(upload)
+            _audit("import.cancel", upload)
             messages.success(request, "Nothing was imported.")
         elif not upload.valid_rows:
             messages.warning(request, "There are no valid rows to import.")
         else:
             self.start_load(upload)
+            _audit("import.load", upload, rows=upload.valid_rows)
         return redirect(upload)
 
     def views(self) -> dict[str, Callable]:

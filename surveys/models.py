@@ -1,3 +1,4 @@
+import re
 import secrets
 from datetime import time
 from functools import lru_cache
@@ -53,6 +54,16 @@ class Channel(models.TextChoices):
     PHONE = "phone", "Phone interview"
 
 
+# Line breaks, tabs and other control characters: refused in a brand's names (forms.BrandForm), since its
+# company and sender names go into email headers, where a line break fails every message.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """The text with control characters as single spaces: for a header, whatever an older row holds."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
+
+
 class Brand(models.Model):
     name = models.CharField(max_length=100)
     company_name = models.CharField(max_length=100, help_text="Used in the question, e.g. “Acme”.")
@@ -100,7 +111,7 @@ class ContactQuerySet(models.QuerySet):
         if not text:
             return self
         query = models.Q(email__icontains=text) | models.Q(name__icontains=text)
-        digits = "".join(ch for ch in text if ch.isdigit())
+        digits = "".join(ch for ch in text if ch in "0123456789")  # not isdigit(): "²" is no phone digit
         if digits:
             query |= models.Q(phone__contains=digits)
         return self.filter(query)

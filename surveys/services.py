@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dashboards.metrics import DETRACTOR, PASSIVE, PROMOTER, SCORES_OF, Split, response_rate
+from nps import audit
 
 from . import tasks
 from .channels import CHANNELS, address_of, get_channel
@@ -41,6 +42,7 @@ def delete_brand(brand: Brand) -> None:
                 f"{brand.name} cannot be deleted: {count} {noun} it ({shown}). "
                 "Move those campaigns to another brand first."
             )
+        audit.record("brand.delete", obj=brand)
         brand.delete()
 
 
@@ -88,6 +90,11 @@ def launch_campaign(campaign: Campaign, *, now=None) -> int:
         campaign.status = _status_on_start(campaign, now)
         campaign.save(update_fields=["status", "updated_at"])
         queued = queue_campaign(campaign)
+        audit.record(
+            "campaign.launch",
+            obj=campaign,
+            changes={"status": [Status.DRAFT, campaign.status], "queued": queued},
+        )
         _dispatch_soon()
     return queued
 
@@ -99,27 +106,31 @@ def _dispatch_soon() -> None:
 
 def pause_campaign(campaign: Campaign) -> None:
     """Running or scheduled → paused: the dispatcher sends nothing for a paused campaign."""
-    _transition(campaign, allowed={Status.RUNNING, Status.SCHEDULED}, to=Status.PAUSED, verb="paused")
+    _transition(
+        campaign, allowed={Status.RUNNING, Status.SCHEDULED}, to=Status.PAUSED, verb="paused", action="pause"
+    )
 
 
 def resume_campaign(campaign: Campaign, *, now=None) -> None:
     """Paused → running (or scheduled when its send time is still ahead)."""
     now = now or timezone.now()
     with transaction.atomic():
-        _transition(campaign, allowed={Status.PAUSED}, to=_status_on_start(campaign, now), verb="resumed")
+        to = _status_on_start(campaign, now)
+        _transition(campaign, allowed={Status.PAUSED}, to=to, verb="resumed", action="resume")
         _dispatch_soon()
 
 
 def archive_campaign(campaign: Campaign) -> None:
     """Any state → archived: hidden from the list, nothing more is sent."""
-    _transition(campaign, allowed=set(Status) - {Status.ARCHIVED}, to=Status.ARCHIVED, verb="archived")
+    allowed = set(Status) - {Status.ARCHIVED}
+    _transition(campaign, allowed=allowed, to=Status.ARCHIVED, verb="archived", action="archive")
 
 
 def _a(word: str) -> str:
     return f"{'An' if word[0] in 'aeiou' else 'A'} {word}"
 
 
-def _transition(campaign: Campaign, *, allowed: set, to: str, verb: str) -> None:
+def _transition(campaign: Campaign, *, allowed: set, to: str, verb: str, action: str) -> None:
     with transaction.atomic():
         current = Campaign.objects.select_for_update().only("status").get(pk=campaign.pk)
         if current.status not in allowed:
@@ -129,6 +140,7 @@ def _transition(campaign: Campaign, *, allowed: set, to: str, verb: str) -> None
                 else f"This campaign is already {current.get_status_display().lower()}."
             )
         Campaign.objects.filter(pk=campaign.pk).update(status=to, updated_at=timezone.now())
+        audit.record(f"campaign.{action}", obj=campaign, changes={"status": [current.status, to]})
     campaign.status = to
 
 
@@ -142,9 +154,13 @@ def add_audience_by_filter(campaign: Campaign, audience_filter: dict) -> int:
     if not audience_filter:
         raise CampaignError("A filter needs at least one property.")
     with transaction.atomic():
+        before = campaign.audience_filter
         campaign.audience_filter = normalize_properties(audience_filter)
         campaign.save(update_fields=["audience_filter", "updated_at"])
-        return _add_matching(campaign)
+        added = _add_matching(campaign)
+        changes = {"filter": [before or None, campaign.audience_filter], "added": added}
+        audit.record("campaign.audience", obj=campaign, changes=changes)
+        return added
 
 
 def refresh_filtered_audiences() -> int:

@@ -1,8 +1,18 @@
 """Celery tasks: each loads rows by id and calls a plain function; safe to run twice."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import delivery
+
+# A send that still finds the database gone after delivery.RECONNECT_WAITS is tried again by the broker
+# soon (10 s, 20 s, 40 s… up to 2 min, with jitter) instead of leaving its row to wait for the lease.
+DATABASE_RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 10,
+    "retry_backoff_max": 120,
+    "max_retries": 8,
+}
 
 
 # Beat runs this every minute (nps/celery.py). Overlapping runs are safe: rows are picked with SKIP LOCKED.
@@ -19,12 +29,12 @@ def refresh_filtered_audiences():
 
 
 # A hard limit well inside delivery.LEASE: a hung send is killed before the sweep would resend its row.
-@shared_task(name="surveys.tasks.send_invitation", ignore_result=True, time_limit=300)
+@shared_task(name="surveys.tasks.send_invitation", ignore_result=True, time_limit=300, **DATABASE_RETRY)
 def send_invitation(invitation_id):
     delivery.send_invitation(invitation_id)
 
 
-@shared_task(name="surveys.tasks.send_reminder", ignore_result=True, time_limit=300)
+@shared_task(name="surveys.tasks.send_reminder", ignore_result=True, time_limit=300, **DATABASE_RETRY)
 def send_reminder(invitation_id):
     delivery.send_reminder(invitation_id)
 
@@ -48,3 +58,12 @@ def import_contacts(import_id):
     contact_import = ContactImport.objects.filter(pk=import_id).first()
     if contact_import is not None:
         load_rows(contact_import)
+
+
+# Nightly (nps/celery.py): the rejected rows of imports that ended IMPORT_FILE_RETENTION_DAYS ago go, and
+# imports left waiting that long are cancelled (surveys.import_files).
+@shared_task(name="surveys.tasks.expire_import_files", ignore_result=True)
+def expire_import_files():
+    from .import_files import expire_files
+
+    expire_files()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
+    path("contacts/<int:pk>/export/", views.contact_export, name="contact_export"),
     path("contacts/import/", views.import_views["start"], name="import_start"),
     path("contacts/import/<int:pk>/", views.import_views["detail"], name="import_detail"),
     path("contacts/import/<int:pk>/map/", views.import_views["map"], name="import_map"),

@@ -1,7 +1,8 @@
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -11,10 +12,12 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from nps import audit
 from nps.accounts.roles import public, role_required
 from nps.i18n import customer_language
+from nps.inputs import NUL
 
-from . import channels, contact_import, contacts, forms, invitations, services
+from . import channels, contact_import, contacts, forms, import_files, invitations, privacy, services
 from .import_flow import ImportFlow
 from .models import Brand, Campaign, Channel, Contact, ContactImport, Invitation
 
@@ -31,7 +34,9 @@ def brand_edit(request, pk=None):
     brand = get_object_or_404(Brand, pk=pk) if pk else Brand()
     form = forms.BrandForm(request.POST or None, request.FILES or None, instance=brand)
     if request.method == "POST" and form.is_valid():
+        changes = audit.changes_of(form)
         brand = form.save()
+        audit.record("brand.update" if pk else "brand.create", obj=brand, changes=changes)
         messages.success(request, f"The brand {brand.name} is saved.")
         return redirect("surveys:brand_list")
     status = 400 if form.errors else 200
@@ -101,7 +106,9 @@ def campaign_edit(request, pk=None):
         return redirect("surveys:brand_create")
     form = forms.CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
+        changes = audit.changes_of(form)
         campaign = services.save_campaign(form.save(commit=False))
+        audit.record("campaign.update" if pk else "campaign.create", obj=campaign, changes=changes)
         messages.success(request, f"The campaign {campaign.name} is saved.")
         return redirect(campaign)
     status = 400 if form.errors else 200
@@ -226,7 +233,9 @@ def campaign_preview_channel(request, pk, channel):
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
-    invitation = Invitation.objects.select_related("campaign__brand", "contact").filter(token=token).first()
+    invitations = Invitation.objects.select_related("campaign__brand", "contact")
+    # No token holds U+0000, which PostgreSQL cannot compare: not found, without a query.
+    invitation = None if NUL in token else invitations.filter(token=token).first()
     if invitation is None:
         return render(request, "surveys/unsubscribe_invalid.html", status=404)
     address = channels.address_of(invitation.contact, invitation.channel)
@@ -245,6 +254,14 @@ def unsubscribe(request, token):
 @role_required("lead")
 def contact_list(request):
     query = request.GET.get("q", "").strip()
+    if NUL in query:  # no contact holds U+0000, and PostgreSQL cannot compare text with it
+        page = Paginator(Contact.objects.none(), 50).get_page(1)
+        context = {
+            "page": page,
+            "query": query.replace(NUL, ""),
+            "query_error": "A search cannot hold a NUL character.",
+        }
+        return render(request, "surveys/contact_list.html", context, status=400)
     # Newest first by id: served by the primary key index, unlike created_at, at a million contacts.
     matches = Contact.objects.search(query).order_by("-pk")
     page = Paginator(matches, 50).get_page(request.GET.get("page"))
@@ -270,7 +287,10 @@ def contact_edit(request, pk):
     form = forms.ContactForm(request.POST or None, instance=contact)
     if request.method == "POST":
         if form.is_valid():
+            # Which fields changed, not their values: the log must not keep what erasing a person removes.
+            changes = audit.changes_of(form, hide=form.changed_data)
             form.save()
+            audit.record("contact.update", obj=contact, label=f"Contact {contact.pk}", changes=changes)
             messages.success(request, f"{contact} was saved.")
             return redirect(contact)
         return render(request, "surveys/contact_form.html", {"form": form, "contact": contact}, status=400)
@@ -285,13 +305,29 @@ def contact_delete(request, pk):
         erasure = contacts.erasure_of(contact)
         return render(request, "surveys/contact_delete.html", {"contact": contact, "erasure": erasure})
     name = str(contact)
-    kept = [f"{n} {noun}{pluralize(n)}" for noun, n in contacts.erase_contact(contact).items() if n]
+    counts = contacts.erase_contact(contact)
+    kept: dict[str, list[str]] = {}  # where → ["2 answers"]
+    for eraser in contacts.erasers():
+        if n := counts.get(eraser.noun):
+            kept.setdefault(eraser.where, []).append(f"{n} {eraser.noun}{pluralize(n)}")
     messages.success(
         request,
         f"{name} was erased for good."
-        + (f" Kept in the figures, anonymised: {', '.join(kept)}." if kept else ""),
+        + "".join(f" Kept {where}, anonymised: {', '.join(items)}." for where, items in kept.items()),
     )
     return redirect("surveys:contact_list")
+
+
+@require_POST
+@role_required("admin")
+def contact_export(request, pk):
+    """Everything held about the contact as one JSON file (a data subject's access request); audited."""
+    contact = get_object_or_404(Contact, pk=pk)
+    document = privacy.export_contact(contact)
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # Contact CSV import: the shared steps (import_flow.py), then what only contact imports have.
@@ -326,9 +362,19 @@ def import_progress(request, pk):
 @role_required("admin")
 def import_rejected(request, pk):
     upload = get_object_or_404(ContactImport, pk=pk)
+    expired = HttpResponse(
+        f"The rejected rows of this import have expired: they are deleted "
+        f"{settings.IMPORT_FILE_RETENTION_DAYS} days after an import ends.",
+        status=410,
+        content_type="text/plain",
+    )
     if not upload.rejected_file:
+        if import_files.rejected_rows_expired(upload):
+            return expired
         return HttpResponse("This import has no rejected rows.", status=404, content_type="text/plain")
     name = upload.original_name.rsplit(".", 1)[0] + "-rejected.csv"
-    return FileResponse(
-        upload.rejected_file.open("rb"), as_attachment=True, filename=name, content_type="text/csv"
-    )
+    try:
+        file = upload.rejected_file.open("rb")
+    except FileNotFoundError:
+        return expired
+    return FileResponse(file, as_attachment=True, filename=name, content_type="text/csv")

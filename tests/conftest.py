@@ -3,7 +3,10 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
-from tests.strict_skips import pytest_runtest_makereport  # noqa: F401  a skipped test fails the run
+from tests.strict_skips import (  # noqa: F401  a skipped test or module fails the run
+    pytest_make_collect_report,
+    pytest_runtest_makereport,
+)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -20,4 +20,6 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("NPS_CELERY_EAGER", "1") != "0"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ANYMAIL = {"WEBHOOK_SECRET": "hook-user:hook-secret-123"}
 SMS_BACKEND = "file"
+# The webhook tests post to stub receivers on 127.0.0.1; the guard's own tests switch this off.
+OUTBOUND_ALLOW_LOOPBACK = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns about a missing directory

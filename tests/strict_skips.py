@@ -1,13 +1,34 @@
-"""A skipped test fails the run: the suite needs every service, and a skip would hide a missing one."""
+"""A skipped test fails the run: the suite needs every service, and a skip would hide a missing one.
+
+Both kinds of skip count: a test skipped while it runs (`pytest.skip`, a skip mark, `importorskip` in a
+test) and a whole module skipped while it is collected (`pytest.skip(allow_module_level=True)`, or
+`importorskip` at the top of a module), which never reaches the test hooks.
+"""
 
 import pytest
+
+
+def _reason(report) -> str:
+    return report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.skipped and not hasattr(report, "wasxfail"):
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
-        report.longrepr = f"Skipped tests fail the run ({reason}). Start the missing service or fix the test."
+        report.longrepr = (
+            f"Skipped tests fail the run ({_reason(report)}). Start the missing service or fix the test."
+        )
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    report = yield
+    if report.skipped:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"Skipped modules fail the run ({_reason(report)}). Install what is missing or fix the module."
+        )
     return report

@@ -19,6 +19,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
     "ANYMAIL_POSTMARK_SERVER_TOKEN": "not-a-real-token",
+    "ANYMAIL_WEBHOOK_SECRET": "postmark-hooks:Vb8rT2kQ9xLm4NwZ",
     "SECURE_SSL_REDIRECT": "true",
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_COOKIES": "true",
@@ -58,12 +59,30 @@ def test_check_deploy_flags_an_insecure_production_configuration():
         assert warning in result.stderr
 
 
-@pytest.mark.parametrize("variable", ["SECRET_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "DATABASE_URL", "ANYMAIL_WEBHOOK_SECRET"])
 def test_missing_required_setting_stops_start_up_naming_it(variable):
     env = {key: value for key, value in PRODUCTION.items() if key != variable}
     result = manage(env, "check")
     assert result.returncode != 0
     assert f"Set the {variable} environment variable" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["only-a-password", "hooks:", ":Vb8rT2kQ9xLm4NwZ", "user:short", "CHANGE-ME-user:CHANGE-ME-password"],
+)
+def test_a_webhook_secret_that_is_not_user_and_password_stops_start_up(secret):
+    result = manage({**PRODUCTION, "ANYMAIL_WEBHOOK_SECRET": secret}, "check")
+    assert result.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET must be" in result.stderr
+    assert secret not in result.stderr  # a secret is never printed
+
+
+def test_production_without_an_esp_needs_no_webhook_secret():
+    # SMTP has no webhooks, so none are mounted and there is nothing to protect.
+    env = {key: value for key, value in PRODUCTION.items() if not key.startswith("ANYMAIL_")}
+    result = manage({**env, "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}, "check")
+    assert result.returncode == 0, result.stderr
 
 
 def settings_variables() -> set[str]:
@@ -93,3 +112,44 @@ def test_docker_compose_runs_the_five_services_from_the_env_file():
     assert "celery -A nps worker" in services["worker"]["command"]
     assert "celery -A nps beat" in services["beat"]["command"]
     assert all("healthcheck" in services[name] for name in ("web", "worker", "db", "redis"))
+
+
+HTTPS_PROBE = """
+from django.http import HttpResponse
+from django.middleware.security import SecurityMiddleware
+from django.test import RequestFactory
+
+secure = SecurityMiddleware(lambda request: HttpResponse("ok"))
+rf = RequestFactory(HTTP_HOST="nps.example.com")
+plain = secure(rf.get("/campaigns/"))
+print("plain", plain.status_code, plain["Location"])
+print("healthz", secure(rf.get("/healthz")).status_code)
+print("hsts", secure(rf.get("/", HTTP_X_FORWARDED_PROTO="https"))["Strict-Transport-Security"])
+"""
+
+
+def test_behind_a_tls_proxy_https_is_on_by_default_and_the_health_check_stays_plain():
+    env = {
+        key: value
+        for key, value in PRODUCTION.items()
+        if key not in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS")
+    }
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = manage(env, "shell", "--no-imports", "-c", HTTPS_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:3] == [
+        "plain 301 https://nps.example.com/campaigns/",
+        "healthz 200",  # docker-compose.yml's health check probes http://127.0.0.1:8000/healthz
+        # Subdomains and preloading bind the whole domain: only when the operator asks for them.
+        "hsts max-age=31536000",
+    ]
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert "http://127.0.0.1:8000/healthz" in " ".join(compose["services"]["web"]["healthcheck"]["test"])
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_start_up():
+    result = manage({**PRODUCTION, "TRUSTED_PROXIES": "172.16.0.0/12,proxy.internal"}, "check")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES must list IP addresses or networks" in result.stderr
+    assert "'proxy.internal'" in result.stderr

@@ -3,6 +3,7 @@
 from django import template
 
 from nps.accounts.roles import has_role
+from nps.inputs import parse_id
 
 from ..models import SavedView
 from ..sharing import clean_query
@@ -14,10 +15,10 @@ register = template.Library()
 def dashboard_toolbar(context):
     request = context["request"]
     current = None
-    view_id = request.GET.get("view", "")
+    view_id = parse_id(request.GET.get("view", ""))
     views = list(SavedView.objects.all())
-    if view_id.isdigit():
-        current = next((v for v in views if v.pk == int(view_id)), None)
+    if view_id is not None:
+        current = next((v for v in views if v.pk == view_id), None)
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),

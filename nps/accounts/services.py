@@ -2,13 +2,16 @@
 
 from axes import utils as axes_utils
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .. import audit
 from .models import TeamInvitation, User, hash_token
 from .roles import Role
 
@@ -27,6 +30,7 @@ def invite_teammate(*, email: str, role: str, by: User) -> TeamInvitation:
         invitation = TeamInvitation.objects.create(
             email=email.lower(), role=Role(role), token_hash=hash_token(token), invited_by=by
         )
+        audit.record("team.invite", obj=invitation, label=invitation.email, changes={"role": invitation.role})
         context = {"invitation": invitation, "url": invitation.accept_url(token), "inviter": by}
         transaction.on_commit(
             lambda: send_mail(
@@ -57,14 +61,17 @@ def accept_invitation(token: str, *, name: str, password: str) -> User:
         user = User.objects.create_user(invitation.email, password, name=name, role=invitation.role)
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
+        audit.record("team.join", obj=user, label=user.email, changes={"role": user.role}, actor=user)
     return user
 
 
 def revoke_invitation(invitation: TeamInvitation) -> None:
     """The link stops working at once; an accepted invitation stays as it is."""
-    TeamInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+    revoked = TeamInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    if revoked:
+        audit.record("team.revoke", obj=invitation, label=invitation.email)
 
 
 def update_member(member: User, *, by: User, name: str, role: str, is_active: bool) -> User:
@@ -81,9 +88,38 @@ def update_member(member: User, *, by: User, name: str, role: str, is_active: bo
                 raise AccountError(
                     "OpenNPS needs at least one active admin: make someone else an admin first."
                 )
+        deactivating = current.is_active and not is_active
+        changes = {
+            field: [before, after]
+            for field, before, after in (
+                ("name", current.name, name),
+                ("role", current.role, Role(role)),
+                ("is_active", current.is_active, is_active),
+            )
+            if before != after
+        }
+        if changes:
+            audit.record("team.update", obj=current, label=current.email, changes=changes, actor=by)
         current.name, current.role, current.is_active = name, Role(role), is_active
         current.save(update_fields=["name", "role", "is_active"])
+        if deactivating:
+            end_sessions(current)
     return current
+
+
+def end_sessions(user: User) -> int:
+    """Sign `user` out everywhere by deleting their stored sessions; returns how many there were.
+
+    A deactivated user's sessions must not work again when an admin reactivates the account: Django
+    only refuses them while the account is inactive (the session hash depends on the password alone).
+    """
+    keys = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=keys).delete()
+    return len(keys)
 
 
 def unlock_sign_in(user: User) -> None:

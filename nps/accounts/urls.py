@@ -14,7 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             form_class=forms.PasswordResetForm,
             success_url=reverse_lazy("nps:password_reset_done"),
             email_template_name="registration/password_reset_email.txt",

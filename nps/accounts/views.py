@@ -1,17 +1,49 @@
 """Sign-in (password reset), the settings hub, the team pages, invitations and the own account page."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_POST
+
+from nps import ratelimit
 
 from . import forms, services
 from .models import TeamInvitation, User
 from .roles import Role, public, role_required
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, throttled per client address and per email address, so nobody can mail-bomb.
+
+    Over its address's limit a client gets a 429 page. Over an email address's limit the page says what
+    it always says and no mail goes out: the answer never tells whether the address has an account.
+    """
+
+    is_public = True
+
+    def post(self, request, *args, **kwargs):
+        wait = ratelimit.hit("password-reset", ratelimit.client_address(request), "PASSWORD_RESET_RATELIMIT")
+        if wait is not None:
+            context = {"wait": timedelta(seconds=wait)}
+            response = render(request, "registration/password_reset_limited.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # A keyed hash: the cache never holds the address itself.
+        email = salted_hmac("password-reset", form.cleaned_data["email"].strip().lower()).hexdigest()
+        if ratelimit.hit("password-reset-email", email, "PASSWORD_RESET_EMAIL_RATELIMIT") is not None:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -50,6 +82,12 @@ SETTINGS_CARDS = [
         "History import",
         "Bring your past answers",
         "Upload a Delighted export or any CSV of past answers; they appear in the dashboards.",
+    ),
+    (
+        "nps:audit_log",
+        "Audit log",
+        "Who did what, and when",
+        "Every admin action with its author, time, client address and changes; filter it, export it as CSV.",
     ),
 ]
 

@@ -9,8 +9,8 @@ import base64
 import binascii
 from collections.abc import Callable
 
-# PostgreSQL's bigint: larger ids cannot exist, and would fail in the database rather than as a 4xx.
-MAX_ID = 2**63 - 1
+# One NUL check and one id range for both APIs and every page (nps/inputs.py).
+from nps.inputs import MAX_ID, has_nul, is_digits  # noqa: F401  re-exported for the APIs
 
 
 class ApiError(Exception):
@@ -38,21 +38,6 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def has_nul(value) -> bool:
-    """Whether a text, or any key or item of a JSON object or list, holds U+0000.
-
-    PostgreSQL text and JSON cannot store it: both APIs refuse such input as invalid rather than fail later
-    in the database.
-    """
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(has_nul(key) or has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(has_nul(item) for item in value)
-    return False
-
-
 # Cursor pagination --------------------------------------------------------------------------------
 
 
@@ -65,7 +50,8 @@ def decode_cursor(cursor: str, *, prefix: str) -> int | None:
     """The primary key a cursor of `encode_cursor` points after; None when it is not such a cursor."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        pk = int(text.removeprefix(prefix)) if text.startswith(prefix) else -1
+        digits = text.removeprefix(prefix) if text.startswith(prefix) else ""
+        pk = int(digits) if is_digits(digits) else -1
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     return pk if 0 <= pk <= MAX_ID else None

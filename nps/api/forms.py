@@ -6,6 +6,7 @@ from django import forms
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
         max_length=100,
+        error_messages={"required": "Give the key a name."},
         help_text="What uses it, e.g. “CRM sync” or “Support phone line”.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
@@ -17,12 +18,6 @@ class ApiKeyForm(forms.Form):
         "read": "Lists and reads contacts, responses, metrics and campaigns.",
         "write": "Also creates and erases contacts, sends surveys and records responses.",
     }
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError("Give the key a name.")
-        return name
 
     def scope_options(self):
         return [(radio, self.SCOPE_HELP[radio.data["value"]]) for radio in self["scope"]]

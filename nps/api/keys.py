@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from nps import ratelimit
+from nps import audit, ratelimit
 
 KEY_PREFIX = "onps_"
 # last_used_at is a hint for admins; writing it on every request would make reads write.
@@ -71,6 +71,7 @@ def create_api_key(*, name: str, read_only: bool, by=None) -> tuple[ApiKey, str]
     key = ApiKey.objects.create(
         name=name.strip(), read_only=read_only, created_by=by, key_hash=hash_key(raw), prefix=raw[:12]
     )
+    audit.record("api_key.create", obj=key, changes={"scope": key.scope_label, "prefix": key.prefix})
     return key, raw
 
 
@@ -79,6 +80,7 @@ def revoke_api_key(key: ApiKey) -> None:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit.record("api_key.revoke", obj=key, changes={"prefix": key.prefix})
 
 
 def authenticate(raw: str) -> ApiKey | None:

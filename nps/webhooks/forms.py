@@ -1,7 +1,8 @@
 from django import forms
 
+from nps import outbound
+
 from .models import WebhookEndpoint, WebhookEvent
-from .services import is_allowed_url
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -9,7 +10,10 @@ class WebhookEndpointForm(forms.ModelForm):
         label="Endpoint URL",
         max_length=500,
         assume_scheme="https",
-        help_text="An HTTPS URL. Plain http:// only to localhost or 127.0.0.1, for development.",
+        help_text=(
+            "An HTTPS URL on a public address. Internal addresses (localhost, private networks, cloud "
+            "metadata) are refused; plain http:// only to this machine, in development."
+        ),
         widget=forms.URLInput(attrs={"placeholder": "https://example.com/hooks/opennps"}),
     )
     events = forms.MultipleChoiceField(
@@ -32,8 +36,8 @@ class WebhookEndpointForm(forms.ModelForm):
 
     def clean_url(self):
         url = self.cleaned_data["url"].strip()
-        if not is_allowed_url(url):
-            raise forms.ValidationError(
-                "Use an https:// URL. Plain http:// is only accepted for localhost and 127.0.0.1 (development)."
-            )
+        try:
+            outbound.check_url_to_save(url)
+        except outbound.RefusedURL as exc:
+            raise forms.ValidationError(str(exc)) from None
         return url

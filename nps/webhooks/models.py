@@ -59,8 +59,14 @@ class WebhookDelivery(models.Model):
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event_type = models.CharField(max_length=40)
     event_id = models.UUIDField(default=uuid.uuid4)
-    # The envelope sent, exactly: {"event_type", "event_id", "event_data"}.
+    # The envelope sent, exactly: {"event_type", "event_id", "event_data"}; redacted when the person it is
+    # about is erased (see redact_deliveries_about).
     payload = models.JSONField()
+    # The contact the event is about (surveys.Contact's id; not a foreign key: nps.webhooks sits below
+    # surveys), so that erasing them reaches their deliveries. None for test events.
+    contact_id = models.BigIntegerField(null=True, blank=True)
+    # When the person's data was removed from the payload because they were erased.
+    redacted_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     # Pending rows: when the next attempt is due (or when a handed-over attempt counts as lost).
@@ -91,6 +97,12 @@ class WebhookDelivery(models.Model):
             ),
             # The delivery log of one endpoint, newest first.
             models.Index(fields=["endpoint", "-created_at"], name="webhookdelivery_log"),
+            # Erasing a contact: the deliveries about them.
+            models.Index(
+                fields=["contact_id"],
+                name="webhookdelivery_contact",
+                condition=models.Q(contact_id__isnull=False),
+            ),
         ]
 
     def __str__(self):

@@ -15,20 +15,22 @@ The body is Delighted's envelope {event_type, event_id, event_data}, signed with
 
 import hashlib
 import hmac
-import http.client
 import json
 import logging
-import ssl
+import re
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+
+from nps import audit, outbound
+from nps.logsafe import mask_addresses
 
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -49,17 +51,6 @@ MAX_WAIT = timedelta(hours=3)
 LEASE = timedelta(minutes=5)
 DISPATCH_BATCH = 500
 USER_AGENT = "OpenNPS-Webhooks/1"
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
-
-
-def is_allowed_url(url: str) -> bool:
-    """HTTPS anywhere; plain HTTP only to this machine (for development)."""
-    parts = urlsplit(url)
-    if not parts.hostname:
-        return False
-    if parts.scheme == "https":
-        return True
-    return parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
 
 
 # --- Which endpoints listen -----------------------------------------------------------------------------
@@ -114,11 +105,20 @@ def is_wanted(*event_types: str) -> bool:
 # --- Emitting ---------------------------------------------------------------------------------------------
 
 
-def emit(event_type: str, build_payload: Callable[[], dict | None]) -> None:
+@dataclass(frozen=True)
+class Event:
+    """An event's data and the contact it is about: erasing that contact redacts its deliveries."""
+
+    data: dict
+    contact_id: int | None = None
+
+
+def emit(event_type: str, build_payload: Callable[[], Event | dict | None]) -> None:
     """Queue `event_type` for every endpoint listening, once the current transaction commits.
 
-    `build_payload()` returns the event_data (or None to send nothing); it runs after the commit, once,
-    and only when someone listens.
+    `build_payload()` returns an Event (the event_data and the contact it is about), a bare event_data
+    dict (an event about nobody), or None to send nothing; it runs after the commit, once, and only when
+    someone listens.
     """
     WebhookEvent(event_type)  # a typo fails loudly
     if not subscribers(event_type):
@@ -127,18 +127,25 @@ def emit(event_type: str, build_payload: Callable[[], dict | None]) -> None:
     transaction.on_commit(lambda: _create_deliveries(event_type, build_payload), robust=True)
 
 
-def _create_deliveries(event_type: str, build_payload: Callable[[], dict | None]) -> list[int]:
+def _create_deliveries(event_type: str, build_payload: Callable[[], Event | dict | None]) -> list[int]:
     endpoint_ids = subscribers(event_type)
     if not endpoint_ids:
         return []
-    event_data = build_payload()
-    if event_data is None:
+    event = build_payload()
+    if event is None:
         return []
-    return create_deliveries(event_type, event_data, endpoint_ids)
+    if not isinstance(event, Event):
+        event = Event(event)
+    return create_deliveries(event_type, event.data, endpoint_ids, contact_id=event.contact_id)
 
 
-def create_deliveries(event_type: str, event_data: dict, endpoint_ids: list[int]) -> list[int]:
-    """One delivery row per endpoint (same event_id for all), handed to the workers after commit."""
+def create_deliveries(
+    event_type: str, event_data: dict, endpoint_ids: list[int], *, contact_id: int | None = None
+) -> list[int]:
+    """One delivery row per endpoint (same event_id for all), handed to the workers after commit.
+
+    `contact_id`: the contact the event is about, so that erasing them reaches these rows.
+    """
     from . import tasks
 
     now = timezone.now()
@@ -152,6 +159,7 @@ def create_deliveries(event_type: str, event_data: dict, endpoint_ids: list[int]
                     event_type=event_type,
                     event_id=event_id,
                     payload=envelope,
+                    contact_id=contact_id,
                     created_at=now,
                     # Handed over right away; the dispatcher takes it again if the task is lost.
                     next_attempt_at=now + LEASE,
@@ -190,6 +198,7 @@ def send_test_event(endpoint: WebhookEndpoint) -> int:
         "test": True,
     }
     (pk,) = create_deliveries(WebhookEvent.RESPONSE_CREATED, sample, [endpoint.pk])
+    audit.record("webhook.test", obj=endpoint, changes={"delivery": pk})
     return pk
 
 
@@ -207,25 +216,15 @@ def encode(payload: dict) -> bytes:
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    """One POST, no redirects followed (a redirect is an answer like any other: not a 2xx)."""
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=TIMEOUT_SECONDS, context=ssl.create_default_context()
-        )
-    else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=TIMEOUT_SECONDS)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    try:
-        connection.request("POST", path, body=body, headers=headers)
-        response = connection.getresponse()
-        # Enough of the answer to show in the log; receivers should answer quickly and briefly.
-        text = response.read(2000).decode("utf-8", errors="replace")
-        if 300 <= response.status < 400:
-            text = f"Redirect to {response.getheader('Location', '?')} not followed. {text}"
-        return response.status, text
-    finally:
-        connection.close()
+    """One POST through the outbound guard, no redirects followed (a redirect is an answer: not a 2xx).
+
+    Raises outbound.RefusedURL (the URL may not be called) or outbound.CouldNotConnect.
+    """
+    # The reply keeps enough of the answer to show in the log; receivers should answer quickly and briefly.
+    reply = outbound.post(url, body, headers, timeout=TIMEOUT_SECONDS)
+    if 300 <= reply.status < 400:
+        return reply.status, f"Redirect to {reply.location or '?'} not followed. {reply.text}"
+    return reply.status, reply.text
 
 
 def backoff(attempts: int) -> timedelta:
@@ -246,6 +245,8 @@ def send_delivery(delivery_id: int, attempt: int = 0) -> str:
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None or not claimed:
         return delivery.state if delivery else "missing"
+    if delivery.state != WebhookDelivery.State.PENDING:
+        return delivery.state  # cancelled since the claim (its contact was erased): never sent
     endpoint = delivery.endpoint
     body = encode(delivery.payload)
     timestamp = int(now.timestamp())
@@ -257,34 +258,38 @@ def send_delivery(delivery_id: int, attempt: int = 0) -> str:
         "X-OpenNPS-Timestamp": str(timestamp),
         "X-OpenNPS-Signature": sign(endpoint.secret, timestamp, body),
     }
-    status, error = None, ""
+    status, error, refused = None, "", False
     if not endpoint.is_active:
         error = "The endpoint was switched off."
-    elif not is_allowed_url(endpoint.url):
-        error = "The endpoint URL is not HTTPS (plain HTTP is only allowed to localhost)."
     else:
         try:
             status, text = post(endpoint.url, body, headers)
-        except (OSError, http.client.HTTPException) as exc:
-            error = f"{type(exc).__name__}: {exc}"[:2000]
+        except outbound.RefusedURL as exc:
+            # Checked before connecting: nothing was sent, so no internal service's answer is kept.
+            # Retrying cannot help (and would give a DNS rebinding more tries): the delivery fails now.
+            error, refused = f"Not sent: {exc}"[:2000], True
+        except outbound.CouldNotConnect as exc:
+            error = str(exc)[:2000]
         else:
             if not 200 <= status < 300:
                 error = f"HTTP {status}: {text}"[:2000]
-    return _record(delivery, status=status, error=error)
+    return _record(delivery, status=status, error=error, give_up=refused)
 
 
-def _record(delivery: WebhookDelivery, *, status: int | None, error: str) -> str:
+def _record(delivery: WebhookDelivery, *, status: int | None, error: str, give_up: bool = False) -> str:
     now = timezone.now()
     fields = {"last_status_code": status, "last_error": error}
     if not error:
         fields.update(state=WebhookDelivery.State.SUCCEEDED, next_attempt_at=None, delivered_at=now)
     else:
         next_at = now + backoff(delivery.attempts)
-        if next_at > delivery.created_at + RETRY_FOR or not delivery.endpoint.is_active:
+        if give_up or next_at > delivery.created_at + RETRY_FOR or not delivery.endpoint.is_active:
             fields.update(state=WebhookDelivery.State.FAILED, next_attempt_at=None)
         else:
             fields.update(next_attempt_at=next_at)
-        log.info("Webhook delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, error)
+        log.info(
+            "Webhook delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, mask_addresses(error)
+        )
     WebhookDelivery.objects.filter(pk=delivery.pk, attempts=delivery.attempts).update(**fields)
     return fields.get("state", WebhookDelivery.State.PENDING)
 
@@ -307,6 +312,62 @@ def send_due(*, now=None) -> int:
     return len(due)
 
 
+# --- Erasure -------------------------------------------------------------------------------------------------
+
+# What a payload says about its person, and what each becomes when that person is erased. The answer itself
+# (score, comment, dates) stays, as the anonymised answer does; the notes go, as the answer's notes do.
+PERSON_FIELDS = {
+    "person": None,  # survey_response: the person object (or their id)
+    "person_properties": None,
+    "permalink": "",  # the contact's page
+    "notes": [],  # interviewer notes
+    "person_id": None,  # unsubscribe
+    "email": None,
+    "name": None,
+    "phone_number": None,
+}
+ERASED = "Cancelled: the contact this event is about was erased, so it is never sent."
+
+
+def redact_payload(payload: dict) -> dict:
+    """The envelope without the person: every field of PERSON_FIELDS blanked, the rest kept."""
+    data = payload.get("event_data")
+    if not isinstance(data, dict):
+        return payload
+    redacted = {key: PERSON_FIELDS.get(key, value) for key, value in data.items()}
+    return {**payload, "event_data": redacted}
+
+
+def count_deliveries_about(contact) -> int:
+    return WebhookDelivery.objects.filter(contact_id=contact.pk).count()
+
+
+def redact_deliveries_about(contact) -> int:
+    """Erasing `contact`: every delivery about them loses their data, and those not sent yet are cancelled
+    (never sent, whatever a queued task or the dispatcher does later). Returns how many deliveries."""
+    now = timezone.now()
+    # A receiver's reply, kept in last_error, may quote the body it got: their values go from it too.
+    values = [contact.email or "", contact.name or "", str(contact.phone or "")]
+    values += [str(v) for v in (contact.properties or {}).values() if isinstance(v, str | int | float)]
+    quoted = [rf"(?<!\w){re.escape(value)}(?!\w)" for value in values if len(value) >= 3]
+    in_reply = re.compile("|".join(quoted), re.IGNORECASE) if quoted else None
+    with transaction.atomic():
+        deliveries = list(WebhookDelivery.objects.select_for_update().filter(contact_id=contact.pk))
+        for delivery in deliveries:
+            delivery.payload, delivery.redacted_at = redact_payload(delivery.payload), now
+            if in_reply and delivery.last_error:
+                delivery.last_error = in_reply.sub("[erased]", delivery.last_error)
+            if delivery.state == WebhookDelivery.State.PENDING:
+                delivery.state, delivery.next_attempt_at, delivery.last_error = (
+                    WebhookDelivery.State.FAILED,
+                    None,
+                    ERASED,
+                )
+        fields = ["payload", "redacted_at", "state", "next_attempt_at", "last_error"]
+        WebhookDelivery.objects.bulk_update(deliveries, fields, batch_size=500)
+    return len(deliveries)
+
+
 # --- Endpoints (the admin's actions) ----------------------------------------------------------------------
 
 
@@ -317,6 +378,7 @@ def save_endpoint(endpoint: WebhookEndpoint) -> WebhookEndpoint:
 
 
 def delete_endpoint(endpoint: WebhookEndpoint) -> None:
+    audit.record("webhook.delete", obj=endpoint)
     endpoint.delete()
     forget_endpoints()
 
@@ -327,4 +389,12 @@ def rotate_secret(endpoint: WebhookEndpoint) -> WebhookEndpoint:
 
     endpoint.secret = new_webhook_secret()
     endpoint.save(update_fields=["secret", "updated_at"])
+    audit.record("webhook.rotate", obj=endpoint)
     return endpoint
+
+
+def delete_finished_deliveries(before) -> int:
+    """Retention: the log of deliveries created before `before` that are over (delivered or given up)."""
+    finished = WebhookDelivery.objects.exclude(state=WebhookDelivery.State.PENDING)
+    _, by_model = finished.filter(created_at__lt=before).delete()
+    return by_model.get(WebhookDelivery._meta.label, 0)

@@ -5,6 +5,7 @@ from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from nps import audit, outbound
 from nps.accounts.roles import role_required
 
 from . import services
@@ -32,6 +33,7 @@ def webhook_create(request):
             endpoint = form.save(commit=False)
             endpoint.created_by = request.user
             services.save_endpoint(endpoint)
+            audit.record("webhook.create", obj=endpoint, changes=audit.changes_of(form))
             messages.success(request, "Endpoint added. Copy its signing secret below to check signatures.")
             return redirect(endpoint)
         return render(request, "nps/webhook_form.html", {"form": form}, status=400)
@@ -45,7 +47,9 @@ def webhook_detail(request, pk):
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            changes = audit.changes_of(form)
             services.save_endpoint(form.save(commit=False))
+            audit.record("webhook.update", obj=endpoint, changes=changes)
             messages.success(request, "Endpoint saved.")
             return redirect(endpoint)
         status = 400
@@ -71,6 +75,12 @@ def webhook_delete(request, pk):
 @role_required("admin")
 def webhook_test(request, pk):
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    try:
+        # Saved before the guard existed, or its name now resolves elsewhere: say so, send nothing.
+        outbound.check_url_to_save(endpoint.url)
+    except outbound.RefusedURL as exc:
+        messages.error(request, f"No test event sent: {exc} Change the endpoint URL.")
+        return redirect(endpoint)
     services.send_test_event(endpoint)
     messages.success(request, "Test event sent. Its result is at the top of the delivery log.")
     return redirect(endpoint)

@@ -43,7 +43,7 @@ def test_key_without_a_name_is_refused_and_nothing_is_created(client):
     client.force_login(make_user(role=Role.ADMIN))
     response = client.post("/settings/api-keys/new/", {"name": "  ", "scope": "read"})
     assert response.status_code == 400
-    assert "Give the key a name." in response.text or "This field is required." in response.text
+    assert "Give the key a name." in response.text
     assert not ApiKey.objects.exists()
 
 

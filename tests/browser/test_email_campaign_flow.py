@@ -74,6 +74,7 @@ def test_admin_sends_a_campaign_and_a_customer_answers_and_unsubscribes(
     page.get_by_role("link", name="Open “Spring NPS”").click()
 
     page.get_by_role("button", name="Launch").click()
+    expect(page.get_by_text("Spring NPS is running: 2 invitations queued.")).to_be_visible()
     assert sorted(Invitation.objects.values_list("state", flat=True)) == ["sent", "sent"]
 
     outbox = sorted((tmp_path / "outbox").glob("*.eml"))

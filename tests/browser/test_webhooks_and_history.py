@@ -28,7 +28,10 @@ def test_admin_adds_a_webhook_and_sends_a_test_event(live_server, page):
 
         page.get_by_label("Endpoint URL").fill("http://example.com/hook")
         page.get_by_role("button", name="Add endpoint").click()
-        expect(page.get_by_text("Plain http:// is only accepted for localhost")).to_be_visible()
+        expect(page.get_by_text("Plain http:// is only accepted for this machine")).to_be_visible()
+        page.get_by_label("Endpoint URL").fill("https://169.254.169.254/latest/meta-data/")
+        page.get_by_role("button", name="Add endpoint").click()
+        expect(page.get_by_text("169.254.169.254 is a link-local address")).to_be_visible()
 
         page.get_by_label("Endpoint URL").fill(receiver.url)
         page.get_by_label("An unsubscribe (unsubscribe.created)").uncheck()

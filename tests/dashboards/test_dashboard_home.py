@@ -70,7 +70,8 @@ def test_weeks_are_cut_in_the_workspace_time_zone(settings):
 
 
 def test_previous_period_has_the_same_length():
-    filters = queries.Filters(start=timezone.now().date() - timedelta(days=29), end=timezone.now().date())
+    today = date(2026, 3, 1)
+    filters = queries.Filters(start=today - timedelta(days=29), end=today)
     previous = filters.previous()
     assert (previous.end - previous.start) == (filters.end - filters.start)
     assert previous.end == filters.start - timedelta(days=1)
@@ -263,3 +264,24 @@ def test_the_dashboard_page_runs_a_fixed_number_of_queries(client, django_assert
     ):
         with django_assert_max_num_queries(12):
             assert client.get("/", params).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        (Role.VIEWER, "Customer", ["nameless@example.com", "+919876543210"]),
+        (Role.LEAD, "nameless@example.com", []),
+    ],
+)
+def test_recent_comments_show_a_nameless_contacts_address_to_leads_only(client, role, shown, hidden):
+    contact = make_contact(name="", email="nameless@example.com", phone="+919876543210")
+    make_answer(score=3, contact=contact, comment="Took a week to reply")
+    rollups.refresh()
+    client.force_login(make_user(role=role))
+    page = client.get("/").text
+    start = page.index('id="comments-h"')
+    comments = page[start : page.index("</section>", start)]
+    assert "Took a week to reply" in comments
+    assert shown in comments
+    for address in hidden:
+        assert address not in page

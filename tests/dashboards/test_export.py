@@ -69,15 +69,24 @@ def test_viewer_export_has_no_contact_data(client):
 
 
 def test_formula_cells_are_escaped(client):
-    contact = make_contact(name='=HYPERLINK("http://evil")', properties={"note": "@SUM(A1)"})
+    contact = make_contact(
+        name='=HYPERLINK("http://evil")',
+        properties={"note": "@SUM(A1)", "tabbed": "\t=1+2", "returned": "\r=1+2", "balance": "-12.5"},
+    )
     make_answer(score=0, contact=contact, comment="=cmd|' /C calc'!A0")
     make_answer(score=5, comment="+1 for support")
+    make_answer(score=7, comment='\t=HYPERLINK("http://evil")')
     client.force_login(make_user(role=Role.LEAD))
     rows = _rows(client.get("/export.csv", {"period": "all"}))
     by_score = {row["score"]: row for row in rows}
     assert by_score["0"]["comment"].startswith("'=cmd")
     assert by_score["0"]["contact_name"] == '\'=HYPERLINK("http://evil")'
     assert by_score["0"]["note"] == "'@SUM(A1)"
+    # Spreadsheets skip a leading TAB or CR and run the formula after it.
+    assert by_score["0"]["tabbed"] == "'\t=1+2"
+    assert by_score["0"]["returned"] == "'\r=1+2"
+    assert by_score["7"]["comment"] == '\'\t=HYPERLINK("http://evil")'
+    assert by_score["0"]["balance"] == "-12.5"  # a number stays a number
     assert by_score["5"]["comment"] == "'+1 for support"
 
 

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from responses import pages
 from responses.models import Answer
@@ -268,7 +267,6 @@ def test_answer_left_before_campaign_was_archived_is_kept(client):
     Campaign.objects.filter(pk=invitation.campaign_id).update(status=Campaign.Status.ARCHIVED)
     assert client.post(invitation.answer_path(), {"score": "9"}).status_code == 404
     assert Answer.objects.get().score == 5
-    assert timezone.now()
 
 
 def test_preview_renders_an_unsaved_invitation_without_a_post_target(rf):

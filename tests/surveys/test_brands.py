@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image
 
 from nps.accounts.roles import Role
@@ -46,6 +47,50 @@ def test_admin_creates_brand_with_logo(admin_client):
     page = admin_client.get("/brands/")
     assert "Acme EU" in page.text
     assert "support@acme.example" in page.text
+
+
+def test_uploaded_logo_is_served_to_anyone_and_may_be_cached(admin_client):
+    logo = image_file()
+    admin_client.post("/brands/new/", {**brand_data(), "logo": logo})
+    url = Brand.objects.get().logo.url
+    assert url.startswith("/media/brands/")
+
+    response = Client().get(url)  # answer pages and emails show it to people who never sign in
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == (logo.seek(0) or logo.read())
+    assert "public" in response["Cache-Control"] and "max-age=2592000" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/media/brands/../imports/contacts.csv", 400),
+        ("/media/brands/%2e%2e/imports/contacts.csv", 400),
+        ("/media/brands/..%2fimports/contacts.csv", 400),
+        ("/media/imports/contacts.csv", 404),
+        ("/media/brands/contacts.csv", 404),
+    ],
+)
+def test_the_logo_address_never_serves_an_uploaded_csv(settings, path, status):
+    imports = settings.MEDIA_ROOT / "imports"
+    imports.mkdir(parents=True)
+    (imports / "contacts.csv").write_text("email,name\nasha@example.com,Asha Rao\n")
+    (settings.MEDIA_ROOT / "brands").mkdir()
+    response = Client().get(path)
+    assert response.status_code == status
+    assert b"asha@example.com" not in b"".join(getattr(response, "streaming_content", [response.content]))
+
+
+@pytest.mark.parametrize("field", ["name", "company_name", "sender_name"])
+@pytest.mark.parametrize(
+    "value", ["Acme\r\nBcc: everyone@example.com", "Acme\nEU", "Acme\tEU", "Acme\u2028EU"]
+)
+def test_a_brand_name_with_a_line_break_is_refused_with_a_clear_message(admin_client, field, value):
+    response = admin_client.post("/brands/new/", brand_data(**{field: value}))
+    assert response.status_code == 400
+    assert "Keep this on one line: line breaks, tabs and other control characters" in response.text
+    assert not Brand.objects.exists()
 
 
 def test_admin_edits_brand(admin_client):

@@ -438,6 +438,14 @@ def test_preview_shows_the_email_in_the_chosen_language(lead_client):
     assert not Invitation.objects.exists()
 
 
+def test_preview_shows_the_plain_text_part_as_text_not_html(lead_client):
+    campaign = make_campaign(question='Would you recommend {brand}? <img src=x onerror="alert(1)">')
+    page = lead_client.get(f"/campaigns/{campaign.pk}/preview/")
+    assert page.status_code == 200
+    assert "Would you recommend Acme? &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page.text
+    assert "<img src=x" not in page.text
+
+
 def test_preview_of_answer_page_records_nothing(lead_client):
     campaign = make_campaign(translations={"fr": {"followup_promoter": "Qu’avez-vous aimé ?"}})
     response = lead_client.get(f"/campaigns/{campaign.pk}/preview/answer/?lang=fr")

@@ -352,20 +352,43 @@ class TestReminders:
         assert "reminder" in mail.outbox[0].extra_headers["Message-ID"]
         assert campaign.invitations.get(contact=silent).reminder_sent_at is not None
 
+    # Day 5 is a Monday, inside the send window: a reminder would go out but for the rule under test.
     def test_no_reminder_after_unsubscribing(self):
         contact = make_contact()
-        self.launch(contact)
+        campaign = self.launch(contact)
         contacts.suppress(contact.email, reason="unsubscribed")
-        with time_machine.travel(WEDNESDAY_NOON + timedelta(days=4), tick=False):
+        with time_machine.travel(WEDNESDAY_NOON + timedelta(days=5), tick=False):
             delivery.dispatch_due()
         assert mail.outbox == []
+        assert campaign.invitations.get().reminder_sent_at is None
 
     def test_no_reminder_while_paused(self):
         campaign = self.launch(make_contact())
         Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.PAUSED)
-        with time_machine.travel(WEDNESDAY_NOON + timedelta(days=4), tick=False):
+        with time_machine.travel(WEDNESDAY_NOON + timedelta(days=5), tick=False):
             delivery.dispatch_due()
         assert mail.outbox == []
+
+    def test_reminder_task_queued_before_a_pause_sends_nothing(self):
+        campaign = self.launch(make_contact())
+        invitation = campaign.invitations.get()
+        Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.PAUSED)
+        with time_machine.travel(WEDNESDAY_NOON + timedelta(days=5), tick=False):
+            assert delivery.send_reminder(invitation.pk) is False
+        assert mail.outbox == []
+        invitation.refresh_from_db()
+        assert invitation.reminder_sent_at is None
+        assert invitation.enqueued_at is None  # handed over again once the campaign resumes
+
+    def test_reminder_task_queued_before_the_answer_came_sends_nothing(self):
+        campaign = self.launch(make_contact())
+        invitation = campaign.invitations.get()
+        make_answer(invitation=invitation, score=9)
+        with time_machine.travel(WEDNESDAY_NOON + timedelta(days=5), tick=False):
+            assert delivery.send_reminder(invitation.pk) is False
+        assert mail.outbox == []
+        invitation.refresh_from_db()
+        assert invitation.reminder_sent_at is None
 
     def test_running_the_reminder_task_twice_sends_one(self):
         campaign = self.launch(make_contact())

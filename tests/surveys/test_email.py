@@ -50,6 +50,19 @@ def test_plain_text_part_has_the_same_links():
     assert f"http://testserver/u/{invitation.token}/" in message.body
 
 
+def test_a_brand_saved_with_line_breaks_before_they_were_refused_still_sends():
+    brand = make_brand(company_name="Acme\nCorp", sender_name="Acme\r\nSupport")
+    campaign = make_campaign(brand=brand, status=Campaign.Status.RUNNING)
+    invitation = make_invitation(campaign=campaign)
+    delivery.send_invitation(invitation.pk)
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.SENT
+    (message,) = mail.outbox
+    assert message.subject == "A quick question from Acme Corp"
+    assert message.from_email == "Acme Support <support@acme.example>"
+    assert "\n" not in message.message()["Subject"] + message.message()["From"]
+
+
 def test_headers_from_reply_to_and_one_click_unsubscribe():
     invitation, message = sent_email()
     assert message.from_email == "Acme Support <support@acme.example>"

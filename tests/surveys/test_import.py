@@ -144,7 +144,10 @@ def test_bad_rows_get_line_numbers_and_reasons(admin_client):
 
 
 def test_rejected_rows_download_escapes_formulas(admin_client):
-    content = b'email,name\nbad-address,=HYPERLINK("http://evil.example")\nok@example.com,Ok\n'
+    content = (
+        b'email,name\nbad-address,=HYPERLINK("http://evil.example")\nok@example.com,Ok\n'
+        b'also-bad,"\t=1+2"\nstill-bad,"\r=1+2"\n'
+    )
     contact_import = check(admin_client, uploaded(admin_client, content))
 
     response = admin_client.get(reverse("surveys:import_rejected", args=[contact_import.pk]))
@@ -157,6 +160,8 @@ def test_rejected_rows_download_escapes_formulas(admin_client):
     assert rows[1][0] == "2"
     assert "not a valid email address" in rows[1][1]
     assert rows[1][3].startswith("'=")  # a spreadsheet shows it as text, never runs it
+    # A leading TAB or CR is skipped by spreadsheets before they run the formula: escaped too.
+    assert [row[3] for row in rows[2:]] == ["'\t=1+2", "'\r=1+2"]
 
 
 def test_import_nothing_writes_nothing(admin_client):

@@ -1,9 +1,10 @@
 """Exactly once against real failures: a real Celery worker SIGKILLed mid-batch, and Redis losing its queue.
 
 The worker is a subprocess on the test database and this test's Redis db, writing mail with the demo's
-.eml backend. To stop it at a known point (never by timing), the test holds a row lock on one contact:
-the worker writes that invitation's message and then blocks on the transaction that marks it sent, which
-is exactly the window a crash can hit ("the provider has it, our commit did not happen").
+.eml backend. To stop it at a known point (never by timing), the first test has the backend hold on after
+it accepted one message (tests/surveys/holding_backend.py), which is exactly the window a crash can hit
+("the provider has it, our commit did not happen"); the second holds a row lock on one contact, so the
+worker blocks on the statement that marks that invitation sent.
 """
 
 import os
@@ -67,6 +68,7 @@ def workers(outbox, tmp_path):
     """Start real Celery worker processes; every one still alive is killed at the end."""
     started = []
     env = {
+        "NPS_HOLD_AFTER_ACCEPTING": "",
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": database_url(),
@@ -74,11 +76,12 @@ def workers(outbox, tmp_path):
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "NPS_CELERY_EAGER": "0",
-        "NPS_TEST_EMAIL_BACKEND": "surveys.channels.email.backends.EmlFileBackend",
+        "NPS_TEST_EMAIL_BACKEND": "tests.surveys.holding_backend.HoldingEmlBackend",
         "MAIL_OUTBOX_DIR": str(outbox),
     }
 
-    def start(name):
+    def start(name, *, hold_after_accepting=""):
+        env["NPS_HOLD_AFTER_ACCEPTING"] = hold_after_accepting
         log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115  closed when the test ends
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "nps", "worker", "--pool=solo", "--concurrency=1",
@@ -176,22 +179,17 @@ def assert_each_sent_exactly_once(invitations, outbox):
 def test_worker_killed_mid_batch_sends_every_message_exactly_once(broker, workers, outbox, tmp_path):
     invitations = launch_campaign()
     victim = invitations[COUNT // 2]
-    lock = lock_contact(victim.contact_id)
-    try:
-        assert delivery.dispatch_due()["enqueued"] == COUNT
-        first = workers("first")
-        wait_until(worker_is_blocked, "the worker to block on the locked contact", tmp_path)
+    victim_file = outbox / f"opennps-{victim.pk}_acme.example.eml"  # EmlFileBackend's name for its Message-ID
+    assert delivery.dispatch_due()["enqueued"] == COUNT
+    first = workers("first", hold_after_accepting=f"<opennps-{victim.pk}@acme.example>")
+    wait_until(victim_file.exists, "the provider to accept the victim's message", tmp_path)
 
-        sent_before_kill = len(eml_files(outbox))
-        assert 0 < sent_before_kill < COUNT
-        # The victim's message is out, but its "sent" commit is not done: the worst moment to die.
-        assert Invitation.objects.get(pk=victim.pk).state == "sending"
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-    finally:
-        lock.close()
-    # The dead worker's server session still waits for the lock; it rolls back and ends only once the lock
-    # is free and it finds its client gone. Until then it holds the victim's row.
+    sent_before_kill = len(eml_files(outbox))
+    assert 0 < sent_before_kill < COUNT
+    # The victim's message is out, but its "sent" commit is not done: the worst moment to die.
+    assert Invitation.objects.get(pk=victim.pk).state == "sending"
+    first.send_signal(signal.SIGKILL)
+    first.wait()
     wait_until(lambda: other_sessions() == 0, "the dead worker's database session to end", tmp_path)
 
     # What beat does every minute, once the lease has run out: the dead worker's row is recognised as

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 
+from nps.inputs import parse_id
 from responses.models import Answer
 from surveys import services
 from surveys.contacts import (
@@ -57,8 +58,8 @@ def find_person(identifier: str) -> Contact:
         except ContactError:
             raise not_found() from None
         contact = Contact.objects.filter(phone=phone).first()
-    elif identifier.isdigit() and len(identifier) < 19:
-        contact = Contact.objects.filter(pk=int(identifier)).first()
+    elif (pk := parse_id(identifier)) is not None:
+        contact = Contact.objects.filter(pk=pk).first()
     else:
         contact = None
     if contact is None:

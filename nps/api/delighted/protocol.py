@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 
 from nps.accounts.roles import public
+from nps.inputs import parse_int
 from surveys.models import Channel
 
 from ..common import MAX_ID, ApiError, has_nul, paginate
@@ -24,6 +25,7 @@ from ..keys import ApiKey, authenticate, check_rate
 
 PER_PAGE_DEFAULT = 20
 PER_PAGE_MAX = 100
+MOMENT_MAX = 4133980799  # 2100-12-31 23:59:59 UTC
 CURSOR_PREFIX = ""  # Delighted's page_info is the base64 of the last id
 # Delighted's platforms, each an OpenNPS channel.
 PLATFORMS = (Channel.EMAIL, Channel.SMS)
@@ -124,6 +126,7 @@ def endpoint(**handlers: Callable) -> Callable:
     def view(request: HttpRequest, **kwargs) -> HttpResponse:
         try:
             key = _api_key(request)
+            request.auth = key  # as django-ninja does: the audit log names the key that acted
             if (wait := check_rate(key)) is not None:
                 raise ApiError(
                     429,
@@ -173,12 +176,16 @@ def integer_param(params: dict, name: str, *, default=None, low=None, high=None)
     value = params.get(name)
     if value is None or value == "":
         return default
-    try:
-        number = int(str(value).strip())
-        if isinstance(value, float) and value != number:
-            raise ValueError
-    except ValueError:
-        raise invalid(name, "must be an integer") from None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise invalid(name, "must be an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise invalid(name, "must be an integer")
+        value = int(value)
+    # ASCII digits only: int() would also read "٣" or "1_000", and str.isdigit() accepts "²".
+    number = value if isinstance(value, int) else parse_int(value)
+    if number is None:
+        raise invalid(name, "must be an integer")
     if low is not None and number < low:
         raise invalid(name, f"must be greater than or equal to {low}")
     if high is not None and number > high:
@@ -192,8 +199,9 @@ def id_param(params: dict, name: str) -> int | None:
 
 
 def moment_param(params: dict, name: str) -> datetime | None:
-    """A Unix timestamp parameter as an aware datetime."""
-    seconds = integer_param(params, name, low=0, high=253402300799)
+    """A Unix timestamp parameter as an aware datetime, from 1970 to 2100 (as the native API's dates):
+    further dates overflow once a second or a day is added to them (Python's dates end in 9999)."""
+    seconds = integer_param(params, name, low=0, high=MOMENT_MAX)
     return datetime.fromtimestamp(seconds, tz=UTC) if seconds is not None else None
 
 

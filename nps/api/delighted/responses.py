@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from nps.inputs import parse_id
 from responses import services as answers
 from responses.models import Answer
 from responses.serializers import survey_response
@@ -126,12 +127,8 @@ def _campaign_for_responses(params: dict) -> Campaign:
 
 
 def _find_response(response_id: str) -> Answer:
-    response_id = response_id.removesuffix(".json")
-    answer = (
-        _answers().filter(pk=int(response_id)).first()
-        if response_id.isdigit() and len(response_id) < 19
-        else None
-    )
+    pk = parse_id(response_id.removesuffix(".json"))
+    answer = _answers().filter(pk=pk).first() if pk is not None else None
     if answer is None:
         raise not_found()
     return answer

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
-from surveys import services
+from surveys import privacy, services
 from surveys.contacts import (
     ContactError,
     erase_contact,
@@ -128,6 +128,34 @@ def get_contact(request, contact_id: Id):
     return _contact(contact_id)
 
 
+class ContactExport(Schema):
+    """Everything OpenNPS holds about the contact (docs/privacy.md, "Export")."""
+
+    model_config = ConfigDict(extra="allow")  # apps add their part (answers; cases next)
+
+    format: str = Field(description="`opennps.contact-export/1`; a new version adds a number.")
+    exported_at: datetime
+    contact: dict[str, Any] = Field(description="Email, phone, name, language, time zone, properties, dates.")
+    campaigns: list[dict[str, Any]] = Field(description="The campaign audiences the contact is in.")
+    invitations: list[dict[str, Any]] = Field(description="Every survey sent or queued to them.")
+    suppressions: list[dict[str, Any]] = Field(description="Suppression-list entries of their addresses.")
+    webhook_events: list[dict[str, Any]] = Field(description="Events about them sent to your webhooks.")
+    answers: list[dict[str, Any]] = Field(description="Their answers: score, comment, notes, dates.")
+
+
+@contacts.get(
+    "/{contact_id}/export",
+    response=responses({200: ContactExport}),
+    summary="Export everything about a contact",
+)
+def export_contact(request, contact_id: Id):
+    """The contact's full data as one JSON document (a data subject's access or portability request).
+
+    The export is recorded in the audit log, with the API key that asked for it.
+    """
+    return privacy.export_contact(_contact(contact_id))
+
+
 @contacts.patch(
     "/{contact_id}", response=responses({200: ContactOut}), auth=write_key, summary="Update a contact"
 )
@@ -145,7 +173,8 @@ def update_contact(request, contact_id: Id, payload: ContactIn):
 def delete_contact(request, contact_id: Id):
     """Erases the contact's personal data for good (email, phone, name, properties, survey links).
 
-    Their answers stay in the figures, anonymised: no longer linked to anyone.
+    Their answers stay in the figures, anonymised: no longer linked to anyone. Webhook deliveries about
+    them lose their data, and those not delivered yet are cancelled, never sent.
     """
     erase_contact(_contact(contact_id))
     return Status(204, None)

@@ -5,10 +5,12 @@ webhook URLs (webhooks.py), the preview and the demo's .eml file backend (backen
 """
 
 from anymail.exceptions import AnymailRecipientsRefused
+from django.conf import settings
+from django.core import checks
 from django.core.mail import get_connection
 
 from ...models import Channel, Contact, Invitation
-from .message import build_message, message_id
+from .message import build_message, idempotency_key, message_id
 from .preview import preview
 from .tracking import read_event
 
@@ -34,11 +36,32 @@ def address_of(contact: Contact) -> str:
 
 def send(invitation: Invitation, *, reminder: bool = False) -> str:
     message = build_message(invitation, reminder=reminder)
+    message.connection = get_connection()  # a new one per message: _add_idempotency_key may adapt it
+    _add_idempotency_key(message)
     message.send()
     status = getattr(message, "anymail_status", None)
     # Plain Django backends (SMTP, the demo's files) have no provider id: the Message-ID is ours.
     provider_id = status.message_id if status is not None else None
     return str(provider_id) if provider_id is not None else message.extra_headers["Message-ID"]
+
+
+def _add_idempotency_key(message) -> None:
+    """Where the ESP honours one, the message's idempotency key: a resend after a crash is then dropped by
+    the ESP (docs/delivery.md, "The residual risk"). Other ESPs have none."""
+    connection = message.connection
+    key = idempotency_key(message.extra_headers["Message-ID"])
+    esp = getattr(connection, "esp_name", "")
+    if esp == "Brevo":  # read from the message's headers; kept 15 to 30 minutes
+        message.extra_headers["idempotencyKey"] = key
+    elif esp == "Resend":  # an HTTP request header, kept 24 hours; anymail builds the request per message
+        build = connection.build_message_payload
+
+        def build_with_key(email, defaults):
+            payload = build(email, defaults)
+            payload.headers["Idempotency-Key"] = key
+            return payload
+
+        connection.build_message_payload = build_with_key
 
 
 def find_sent(invitation: Invitation, *, reminder: bool = False) -> str | None:
@@ -57,6 +80,19 @@ def is_permanent(error: Exception) -> bool:
 
 
 def webhook_urls() -> list:
-    from .webhooks import urlpatterns  # anymail's views of every ESP: loaded with the URLs only
+    from .webhooks import urlpatterns  # the configured ESP's anymail view: loaded with the URLs only
 
-    return urlpatterns
+    return urlpatterns()
+
+
+@checks.register(checks.Tags.security)
+def check_webhook_configured(app_configs, **kwargs) -> list:
+    """The ESP's webhook must be able to check its provider's signature: an error in production (the
+    `check` and `migrate` commands stop), a warning with DEBUG on."""
+    from .webhooks import configuration_errors
+
+    level, code = (checks.Warning, "surveys.W001") if settings.DEBUG else (checks.Error, "surveys.E001")
+    return [
+        level(f"The {settings.EMAIL_BACKEND} webhook is not configured: {error}", id=code)
+        for error in configuration_errors(settings.EMAIL_BACKEND)
+    ]

@@ -1,5 +1,6 @@
 """The survey email: one AnymailMessage per invitation (and its reminder), with a stable Message-ID."""
 
+import uuid
 from email.utils import formataddr
 
 from anymail.message import AnymailMessage
@@ -9,6 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ...models import one_line
+
 SCORES = range(11)
 
 
@@ -17,6 +20,11 @@ def message_key(invitation, *, reminder: bool = False) -> str:
     if invitation.pk is None:
         return "preview"
     return f"opennps-{invitation.pk}-reminder" if reminder else f"opennps-{invitation.pk}"
+
+
+def idempotency_key(message_id: str) -> str:
+    """The provider's idempotency key for one message: a UUID derived from its Message-ID (Brevo wants a UUID)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"mid:{message_id}"))
 
 
 def message_id(invitation, *, reminder: bool = False) -> str:
@@ -56,9 +64,11 @@ def build_message(invitation, *, reminder: bool = False) -> AnymailMessage:
             "language": translation.get_language(),
         }
         if reminder:
-            subject = _("Reminder: a quick question from %(company)s") % {"company": brand.company_name}
+            subject = _("Reminder: a quick question from %(company)s") % {
+                "company": one_line(brand.company_name)
+            }
         else:
-            subject = _("A quick question from %(company)s") % {"company": brand.company_name}
+            subject = _("A quick question from %(company)s") % {"company": one_line(brand.company_name)}
         text = render_to_string("emails/survey.txt", context)
         html = render_to_string("emails/survey.html", context)
 
@@ -70,7 +80,7 @@ def build_message(invitation, *, reminder: bool = False) -> AnymailMessage:
     message = AnymailMessage(
         subject=subject,
         body=text,
-        from_email=formataddr((brand.sender_name, brand.sender_email)),
+        from_email=formataddr((one_line(brand.sender_name), brand.sender_email)),
         to=[invitation.contact.email],
         reply_to=[brand.reply_to] if brand.reply_to else None,
         headers={

@@ -7,6 +7,8 @@ and send the signal; the receiver here reads each one into a ChannelEvent for ch
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.dispatch import receiver
 
+from nps.inputs import parse_id
+
 from .. import ChannelEvent, EventKind, record_event
 
 # anymail's normalised event types that change something here.
@@ -27,9 +29,8 @@ def is_soft_bounce(event: AnymailTrackingEvent) -> bool:
 def invitation_id(event: AnymailTrackingEvent) -> int | None:
     """The invitation's id from our metadata key ("opennps-<id>", see message.message_key), if echoed."""
     parts = str((event.metadata or {}).get("invitation", "")).split("-")
-    if len(parts) >= 2 and parts[0] == "opennps" and parts[1].isdigit():
-        return int(parts[1])
-    return None
+    # parse_id, not isdigit(): the metadata comes back in the ESP's payload, and "²" is no id.
+    return parse_id(parts[1]) if len(parts) >= 2 and parts[0] == "opennps" else None
 
 
 def read_event(raw: AnymailTrackingEvent, *, provider: str = "") -> ChannelEvent | None:

@@ -282,6 +282,22 @@ def test_contact_list_search_and_empty_state(client):
     assert "No contact matches" in client.get(reverse("surveys:contact_list"), {"q": "zzz"}).content.decode()
 
 
+def test_contact_list_pages_keep_the_search(client):
+    from surveys.models import Contact
+
+    client.force_login(make_user(role=Role.LEAD))
+    Contact.objects.bulk_create(Contact(email=f"asha{n}@example.com", name=f"Asha {n}") for n in range(51))
+    first = client.get(reverse("surveys:contact_list"), {"q": "asha & co"}).content.decode()
+    assert "No contact matches" in first
+    first = client.get(reverse("surveys:contact_list"), {"q": "asha"}).content.decode()
+    assert 'href="?q=asha&amp;page=2" rel="next">Next →</a>' in first
+    assert "Page 1 of 2" in first
+    second = client.get(reverse("surveys:contact_list"), {"q": "asha", "page": 2}).content.decode()
+    assert 'href="?q=asha&amp;page=1" rel="prev">← Previous</a>' in second
+    unfiltered = client.get(reverse("surveys:contact_list")).content.decode()
+    assert 'href="?page=2" rel="next">Next →</a>' in unfiltered
+
+
 def test_viewer_cannot_see_contacts_and_lead_cannot_delete(client):
     contact = make_contact()
     client.force_login(make_user(role=Role.VIEWER))

@@ -35,6 +35,13 @@ MAX_ATTEMPTS = 5
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
 # Rows handed to the broker per dispatcher run (one run a minute).
 DISPATCH_BATCH = 5000
+# Invitations per send task: claimed, loaded and checked against the suppression list in one round trip
+# each, then sent and marked "sent" one by one. A worker killed mid-batch leaves the batch's unsent rows in
+# "sending" for the sweep, so a kill delays at most this many rows by the lease.
+SEND_BATCH = 50
+# A batch stops taking new rows after this long (a slow provider) and hands the rest back to the dispatcher,
+# so no row waits in "sending" behind its batch for long (the task's hard limit, 5 minutes, is the backstop).
+SEND_BATCH_BUDGET_S = 60
 QUEUE_CHUNK = 2000
 # A database restart drops every connection for a few seconds. Each database step of a send is idempotent,
 # so it is run again on a fresh connection after these waits (seconds, about 30 in all); after that the
@@ -186,8 +193,8 @@ def enqueue_due(*, now: datetime | None = None) -> int:
         )
         Invitation.objects.filter(pk__in=ids).update(enqueued_at=now)
     # After the commit: if this process dies here, the lease above hands the rows over again.
-    for pk in ids:
-        tasks.send_invitation.delay(pk)
+    for start in range(0, len(ids), SEND_BATCH):
+        tasks.send_invitations.delay(ids[start : start + SEND_BATCH])
     return len(ids)
 
 
@@ -269,26 +276,67 @@ def _with_reconnect(step):
 
 def send_invitation(invitation_id: int) -> str:
     """Send one invitation if it is still queued and due; returns its state afterwards."""
-    now = timezone.now()
-    # The claim is the first statement: a send costs four round trips to the database, two of them commits
-    # (claim, load, suppression check, "sent"); the rare cases are sorted out after a failed claim.
-    if not _with_reconnect(lambda: _claim(invitation_id, now)):
-        return _with_reconnect(lambda: _not_claimed(invitation_id))
-    invitation = _with_reconnect(
-        lambda: Invitation.objects.select_related("campaign__brand", "contact").get(pk=invitation_id)
-    )
-    contact, campaign = invitation.contact, invitation.campaign
+    return send_invitations([invitation_id])[invitation_id]
 
-    if _with_reconnect(lambda: is_suppressed(address_of(contact, invitation.channel))):
+
+def send_invitations(invitation_ids: list[int]) -> dict[int, str]:
+    """Send each of these invitations that is still queued and due, once; returns each one's state after.
+
+    Three round trips to the database for the whole batch (claim, load, suppression check), then per
+    message the send and its own "sent" commit: a duplicate after a crash is at most one message wide.
+    """
+    ids = sorted({int(pk) for pk in invitation_ids})
+    if not ids:
+        return {}
+    now = timezone.now()
+    claimed = _with_reconnect(lambda: _claim(ids, now))
+    states = _with_reconnect(lambda: _not_claimed([pk for pk in ids if pk not in claimed]))
+    if not claimed:
+        return states
+    invitations = _with_reconnect(
+        lambda: list(
+            Invitation.objects.select_related("campaign__brand", "contact")
+            .filter(pk__in=claimed)
+            .order_by("pk")
+        )
+    )
+    addresses = {address_of(i.contact, i.channel).lower() for i in invitations} - {""}
+    suppressed = _with_reconnect(
+        lambda: set(Suppression.objects.filter(address__in=addresses).values_list("address", flat=True))
+    )
+    # The contacts' last survey as this batch changes it (a contact can have two rows in one batch).
+    surveyed = {i.contact_id: i.contact.last_surveyed_at for i in invitations}
+    started = clock.monotonic()
+    for done, invitation in enumerate(invitations):
+        if done and clock.monotonic() - started > SEND_BATCH_BUDGET_S:
+            rest = invitations[done:]
+            _with_reconnect(functools.partial(_release, rest, now))
+            states.update((i.pk, Invitation.State.QUEUED) for i in rest)
+            break
+        try:
+            states[invitation.pk] = _send_claimed(invitation, now, suppressed, surveyed)
+        except BaseException:
+            # A database gone for longer than the reconnect waits: rows not touched yet go back to the
+            # dispatcher if the database answers now; this row, and the rest otherwise, wait for the sweep.
+            _release(invitations[done + 1 :], now, quietly=True)
+            raise
+    return states
+
+
+def _send_claimed(invitation: Invitation, now: datetime, suppressed: set, surveyed: dict) -> str:
+    """Check, send and record one claimed invitation of a batch."""
+    contact, campaign = invitation.contact, invitation.campaign
+    address = address_of(contact, invitation.channel)
+    if address and address.lower() in suppressed:
         return _finish(
             invitation, Invitation.State.SUPPRESSED, error="The address is on the suppression list."
         )
-    surveyed = contact.last_surveyed_at
-    if campaign.throttle_days and surveyed and surveyed > now - timedelta(days=campaign.throttle_days):
+    last = surveyed.get(contact.pk)
+    if campaign.throttle_days and last and last > now - timedelta(days=campaign.throttle_days):
         return _finish(
             invitation,
             Invitation.State.SUPPRESSED,
-            error=f"Throttled: the contact was surveyed on {surveyed:%Y-%m-%d}.",
+            error=f"Throttled: the contact was surveyed on {last:%Y-%m-%d}.",
         )
     try:
         channel = get_channel(invitation.channel)
@@ -304,35 +352,79 @@ def send_invitation(invitation_id: int) -> str:
     # The provider has the message: the row is still ours (the claim is), so the "sent" commit is retried
     # on a fresh connection through a database restart instead of leaving the row to the sweep.
     _with_reconnect(lambda: _mark_sent(invitation, provider_id))
+    surveyed[contact.pk] = timezone.now()
     return Invitation.State.SENT
 
 
-def _claim(invitation_id: int, now: datetime) -> bool:
-    """Only one worker can move the row out of "queued"; committed on its own before anything is sent."""
-    claimed = Invitation.objects.filter(
-        pk=invitation_id,
-        state=Invitation.State.QUEUED,
-        scheduled_for__lte=now,
-        campaign__status=Campaign.Status.RUNNING,
-    ).update(state=Invitation.State.SENDING, state_changed_at=now, attempts=F("attempts") + 1)
-    if claimed:
-        return True
-    # A claim committed just before the connection dropped (we never heard back) is still ours: its
-    # state_changed_at is this claim's own timestamp.
-    return Invitation.objects.filter(
-        pk=invitation_id, state=Invitation.State.SENDING, state_changed_at=now
-    ).exists()
+# Only one worker can move a row out of "queued"; one statement for the batch, committed on its own before
+# anything is sent. A claim committed just before the connection dropped (we never heard back) is still ours:
+# its state_changed_at is this claim's own timestamp (the second SELECT reads the rows as they were before
+# this statement, so it finds only such earlier claims).
+CLAIM = f"""
+WITH claimed AS (
+    UPDATE {Invitation._meta.db_table} AS invitation
+    SET state = %(sending)s, state_changed_at = %(now)s, attempts = invitation.attempts + 1
+    FROM {Campaign._meta.db_table} AS campaign
+    WHERE invitation.id = ANY(%(ids)s) AND invitation.state = %(queued)s AND invitation.scheduled_for <= %(now)s
+        AND campaign.id = invitation.campaign_id AND campaign.status = %(running)s
+    RETURNING invitation.id
+)
+SELECT id FROM claimed
+UNION
+SELECT id FROM {Invitation._meta.db_table}
+WHERE id = ANY(%(ids)s) AND state = %(sending)s AND state_changed_at = %(now)s
+"""  # noqa: S608  table names from our own models; every value is a parameter
 
 
-def _not_claimed(invitation_id: int) -> str:
-    """Why a claim failed: sent or claimed already, not due yet, gone, or its campaign is paused."""
-    row = Invitation.objects.filter(pk=invitation_id).values("state", "campaign__status").first()
-    if row is None:
-        return "missing"
-    if row["state"] == Invitation.State.QUEUED and row["campaign__status"] != Campaign.Status.RUNNING:
-        # Paused: forget the hand-over, so the dispatcher sends it as soon as the campaign runs again.
-        Invitation.objects.filter(pk=invitation_id, state=Invitation.State.QUEUED).update(enqueued_at=None)
-    return row["state"]
+def _claim(ids: list[int], now: datetime) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CLAIM,
+            {
+                "ids": ids,
+                "now": now,
+                "sending": Invitation.State.SENDING,
+                "queued": Invitation.State.QUEUED,
+                "running": Campaign.Status.RUNNING,
+            },
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _release(invitations: list[Invitation], claimed_at: datetime, *, quietly: bool = False) -> None:
+    """Claimed rows this worker never handed to the provider go back to "queued", as if never claimed."""
+    if not invitations:
+        return
+    try:
+        Invitation.objects.filter(
+            pk__in=[i.pk for i in invitations], state=Invitation.State.SENDING, state_changed_at=claimed_at
+        ).update(
+            state=Invitation.State.QUEUED,
+            state_changed_at=timezone.now(),
+            attempts=F("attempts") - 1,
+            enqueued_at=None,
+        )
+    except Exception as error:
+        if not quietly:
+            raise
+        log.warning("Could not hand %s claimed rows back (the sweep will): %s", len(invitations), error)
+
+
+def _not_claimed(ids: list[int]) -> dict[int, str]:
+    """Why claims failed: sent or claimed already, not due yet, gone, or their campaign is paused."""
+    if not ids:
+        return {}
+    rows = Invitation.objects.filter(pk__in=ids).values_list("pk", "state", "campaign__status")
+    states = dict.fromkeys(ids, "missing")
+    paused = []
+    for pk, state, campaign_status in rows:
+        states[pk] = state
+        if state == Invitation.State.QUEUED and campaign_status != Campaign.Status.RUNNING:
+            paused.append(pk)
+    if paused:
+        # Paused: forget the hand-over, so the dispatcher sends them as soon as the campaign runs again.
+        Invitation.objects.filter(pk__in=paused, state=Invitation.State.QUEUED).update(enqueued_at=None)
+    return states
 
 
 # The row and the contact's last survey in one statement: one round trip and one commit, on the hot path.

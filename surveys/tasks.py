@@ -28,7 +28,14 @@ def refresh_filtered_audiences():
     services.refresh_filtered_audiences()
 
 
-# A hard limit well inside delivery.LEASE: a hung send is killed before the sweep would resend its row.
+# A hard limit well inside delivery.LEASE: a hung send is killed before the sweep would resend its rows.
+@shared_task(name="surveys.tasks.send_invitations", ignore_result=True, time_limit=300, **DATABASE_RETRY)
+def send_invitations(invitation_ids):
+    """The dispatcher's batches (delivery.SEND_BATCH ids each)."""
+    delivery.send_invitations(invitation_ids)
+
+
+# One invitation: the API's "survey now", and tasks queued before batches existed (hence the name kept).
 @shared_task(name="surveys.tasks.send_invitation", ignore_result=True, time_limit=300, **DATABASE_RETRY)
 def send_invitation(invitation_id):
     delivery.send_invitation(invitation_id)

@@ -227,6 +227,58 @@ def test_paused_campaign_sends_nothing_until_resumed():
     assert len(mail.outbox) == 2
 
 
+def test_a_batch_claims_sends_and_marks_each_row_once_and_a_second_run_sends_nothing(
+    django_assert_max_num_queries,
+):
+    campaign = running_campaign()
+    contacts_ = audience(campaign, *(make_contact() for _ in range(5)))
+    (suppressed,) = audience(campaign, make_contact(email="Gone@Example.com"))
+    paused = running_campaign(status=Campaign.Status.PAUSED)
+    audience(paused, make_contact())
+    with time_machine.travel(WEDNESDAY_NOON, tick=False):
+        delivery.queue_campaign(campaign)
+        delivery.queue_campaign(paused)
+        # Unsubscribed after queueing: the batch's one suppression query sees it.
+        contacts.suppress("gone@example.com", reason=Suppression.Reason.UNSUBSCRIBED)
+        ids = list(Invitation.objects.order_by("pk").values_list("pk", flat=True))
+        sendable = list(campaign.invitations.filter(contact__in=contacts_).values_list("pk", flat=True))
+
+        # Claim, load, suppression check, and here the unclaimed rows' states and forgetting the paused
+        # one's hand-over: five round trips for the batch, then one commit per message (sent, suppressed).
+        with django_assert_max_num_queries(5 + len(sendable) + 1):
+            result = delivery.send_invitations(ids)
+        assert delivery.send_invitations(ids) == result
+
+    assert len(mail.outbox) == len(sendable) == 5
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(c.email for c in contacts_)
+    assert {result[pk] for pk in sendable} == {"sent"}
+    rows = Invitation.objects.filter(pk__in=sendable)
+    assert set(rows.values_list("state", "attempts", "sent_at")) == {("sent", 1, WEDNESDAY_NOON)}
+    assert set(campaign.invitations.filter(contact=suppressed).values_list("state", flat=True)) == {
+        "suppressed"
+    }
+    assert states(paused) == ["queued"]
+
+
+def test_a_batch_hands_back_what_it_could_not_send_in_time(monkeypatch):
+    campaign = running_campaign()
+    audience(campaign, make_contact(), make_contact(), make_contact())
+    with time_machine.travel(WEDNESDAY_NOON, tick=False):
+        delivery.queue_campaign(campaign)
+        ids = list(campaign.invitations.order_by("pk").values_list("pk", flat=True))
+        Invitation.objects.update(enqueued_at=WEDNESDAY_NOON)
+        # A provider so slow that the budget is spent after the first message (a batch always sends one).
+        monkeypatch.setattr(delivery, "SEND_BATCH_BUDGET_S", -1)
+
+        result = delivery.send_invitations(ids)
+
+    assert [result[pk] for pk in ids] == ["sent", "queued", "queued"]
+    assert len(mail.outbox) == 1
+    # Handed back as if never claimed: queued, no attempt counted, and the dispatcher takes them again.
+    rows = campaign.invitations.order_by("pk").values_list("state", "attempts", "enqueued_at")
+    assert list(rows) == [("sent", 1, WEDNESDAY_NOON), ("queued", 0, None), ("queued", 0, None)]
+
+
 @time_machine.travel(WEDNESDAY_NOON, tick=False)
 def test_running_send_twice_sends_once():
     campaign = running_campaign()

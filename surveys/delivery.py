@@ -33,8 +33,12 @@ LEASE = timedelta(seconds=getattr(settings, "DELIVERY_LEASE_SECONDS", 600))
 MAX_ATTEMPTS = 5
 # Wait before attempt n+1 after a failed attempt n.
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
-# Rows handed to the broker per dispatcher run (one run a minute).
+# Rows handed to the broker per statement of a dispatcher run (one run a minute).
 DISPATCH_BATCH = 5000
+# Each dispatcher run tops the broker up to this many invitations handed over and not yet claimed, so a big
+# campaign leaves as fast as the workers (and the provider) take it, while a row waits in the broker longer
+# than the lease (and is handed over again) only when the workers send fewer than this per lease.
+MAX_WAITING_IN_BROKER = 50_000
 # Invitations per send task: claimed, loaded and checked against the suppression list in one round trip
 # each, then sent and marked "sent" one by one. A worker killed mid-batch leaves the batch's unsent rows in
 # "sending" for the sweep, so a kill delays at most this many rows by the lease.
@@ -178,24 +182,39 @@ def _handed_over_before(now: datetime) -> Q:
     return Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - LEASE)
 
 
-def enqueue_due(*, now: datetime | None = None) -> int:
-    """Hand due invitations of running campaigns to the broker, again when their task was lost."""
+def enqueue_due(*, now: datetime | None = None, limit: int | None = None) -> int:
+    """Hand up to `limit` (DISPATCH_BATCH) due invitations of running campaigns to the broker, again when
+    their task was lost."""
     from . import tasks
 
     now = now or timezone.now()
+    limit = limit or DISPATCH_BATCH
     with transaction.atomic():
         ids = list(
             Invitation.objects.due(now)
             .filter(_handed_over_before(now), campaign__status=Campaign.Status.RUNNING)
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("scheduled_for", "pk")
-            .values_list("pk", flat=True)[:DISPATCH_BATCH]
+            .values_list("pk", flat=True)[:limit]
         )
         Invitation.objects.filter(pk__in=ids).update(enqueued_at=now)
     # After the commit: if this process dies here, the lease above hands the rows over again.
     for start in range(0, len(ids), SEND_BATCH):
         tasks.send_invitations.delay(ids[start : start + SEND_BATCH])
     return len(ids)
+
+
+def hand_over_due(*, now: datetime | None = None) -> int:
+    """Top the broker up to MAX_WAITING_IN_BROKER invitations handed over and not yet claimed."""
+    now = now or timezone.now()
+    handed = 0
+    waiting = Invitation.objects.filter(state=Invitation.State.QUEUED, enqueued_at__gte=now - LEASE).count()
+    while (room := min(MAX_WAITING_IN_BROKER - waiting - handed, DISPATCH_BATCH)) > 0:
+        batch = enqueue_due(now=now, limit=room)
+        handed += batch
+        if batch < room:  # nothing more is due
+            break
+    return handed
 
 
 def queue_recurring(*, now: datetime | None = None) -> int:
@@ -222,7 +241,7 @@ def dispatch_due(*, now: datetime | None = None) -> dict[str, int]:
         "started": start_scheduled(now=now),
         "recovered": sweep_stuck(now=now),
         "queued": queue_recurring(now=now),
-        "enqueued": enqueue_due(now=now),
+        "enqueued": hand_over_due(now=now),
         "reminders": send_reminders(now=now),
     }
     if any(counts.values()):

@@ -311,6 +311,35 @@ def test_lost_task_is_handed_over_again_after_the_lease():
 
 
 @time_machine.travel(WEDNESDAY_NOON, tick=False)
+def test_one_dispatcher_run_hands_over_everything_due_in_statements_of_dispatch_batch(monkeypatch):
+    monkeypatch.setattr(delivery, "DISPATCH_BATCH", 2)
+    campaign = running_campaign()
+    audience(campaign, *[make_contact() for _ in range(7)])
+    delivery.queue_campaign(campaign)
+
+    # Not one statement's worth a minute: a big campaign leaves as fast as the workers take it.
+    assert delivery.dispatch_due()["enqueued"] == 7
+    assert len(mail.outbox) == 7
+    assert states(campaign) == ["sent"] * 7
+
+
+@time_machine.travel(WEDNESDAY_NOON, tick=False)
+def test_the_dispatcher_tops_the_broker_up_to_its_limit_and_no_further(monkeypatch):
+    monkeypatch.setattr(delivery, "MAX_WAITING_IN_BROKER", 5)
+    monkeypatch.setattr(delivery, "DISPATCH_BATCH", 2)
+    campaign = running_campaign()
+    audience(campaign, *[make_contact() for _ in range(9)])
+    delivery.queue_campaign(campaign)
+    # Three rows were handed over a minute ago and are still waiting in the broker.
+    waiting = list(Invitation.objects.order_by("pk").values_list("pk", flat=True)[:3])
+    Invitation.objects.filter(pk__in=waiting).update(enqueued_at=WEDNESDAY_NOON - timedelta(minutes=1))
+
+    assert delivery.dispatch_due()["enqueued"] == 2  # room for 5 − 3
+    assert len(mail.outbox) == 2
+    assert Invitation.objects.filter(state="queued", enqueued_at__isnull=True).count() == 4
+
+
+@time_machine.travel(WEDNESDAY_NOON, tick=False)
 def test_row_left_sending_by_a_dead_worker_is_sent_after_the_lease():
     campaign = running_campaign()
     audience(campaign, make_contact())

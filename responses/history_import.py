@@ -38,7 +38,7 @@ from surveys.csvfile import (
     records,
     store_upload,
 )
-from surveys.import_files import end_files
+from surveys.import_files import end_files, fail_import, load_or_fail
 from surveys.models import Brand, Campaign, Channel, Contact
 
 from .models import Answer, ResponseImport
@@ -315,14 +315,6 @@ def cancel_import(response_import: ResponseImport) -> None:
     response_import.save(update_fields=["status", "finished_at", "file"])
 
 
-def _fail(response_import: ResponseImport, message: str) -> ResponseImport:
-    response_import.status, response_import.error = ResponseImport.Status.FAILED, message
-    response_import.finished_at = timezone.now()
-    end_files(response_import)
-    response_import.save(update_fields=["status", "error", "finished_at", "file"])
-    return response_import
-
-
 def check_rows(response_import: ResponseImport) -> ResponseImport:
     """Step 2: count valid and rejected rows, keep the first reasons. Safe to run again."""
     if response_import.status != ResponseImport.Status.CHECKING:
@@ -332,7 +324,7 @@ def check_rows(response_import: ResponseImport) -> ResponseImport:
         for _row in read_rows(response_import, counts):
             pass
     except InvalidFile as error:
-        return _fail(response_import, str(error))
+        return fail_import(response_import, str(error))
     response_import.total_rows, response_import.valid_rows = counts.total, counts.valid
     response_import.invalid_rows, response_import.errors = counts.invalid, counts.errors
     response_import.status = ResponseImport.Status.CHECKED
@@ -352,11 +344,7 @@ def history_campaign(brand: Brand) -> Campaign:
 
 def load_rows(response_import: ResponseImport) -> ResponseImport:
     """Step 3: write the valid rows in one transaction; all or nothing."""
-    try:
-        return _load_rows(response_import)
-    except Exception:
-        _fail(response_import, "The import stopped on an unexpected error and nothing was written.")
-        raise
+    return load_or_fail(response_import, _load_rows)
 
 
 def _load_rows(response_import: ResponseImport) -> ResponseImport:
@@ -378,7 +366,7 @@ def _load_rows(response_import: ResponseImport) -> ResponseImport:
                 totals = [a + b for a, b in zip(totals, _load_batch(batch, campaign), strict=True)]
         except InvalidFile as error:
             transaction.set_rollback(True)
-            return _fail(response_import, str(error))
+            return fail_import(response_import, str(error))
         response_import.created_count, response_import.updated_count = totals[0], totals[1]
         response_import.contacts_created = totals[2]
         response_import.total_rows, response_import.valid_rows = counts.total, counts.valid

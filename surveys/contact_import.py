@@ -38,7 +38,7 @@ from .csvfile import (
     records,
     store_upload,
 )
-from .import_files import end_files
+from .import_files import end_files, fail_import, load_or_fail
 from .models import Audience, Contact, ContactImport
 
 FIELDS = ["email", "phone", "name", "language", "time_zone"]
@@ -330,10 +330,12 @@ def check_rows(contact_import: ContactImport) -> ContactImport:
             )
     except InvalidFile as error:
         clean_path.unlink(missing_ok=True)
-        return fail(contact_import, str(error))
+        return fail_import(contact_import, str(error))
     except Exception:
         clean_path.unlink(missing_ok=True)
-        fail(contact_import, "The check stopped on an unexpected error. Nothing was imported; try again.")
+        fail_import(
+            contact_import, "The check stopped on an unexpected error. Nothing was imported; try again."
+        )
         raise
     contact_import.total_rows, contact_import.valid_rows = result.total, result.valid
     contact_import.invalid_rows, contact_import.errors = result.invalid, errors
@@ -347,25 +349,12 @@ def check_rows(contact_import: ContactImport) -> ContactImport:
     return contact_import
 
 
-def fail(contact_import: ContactImport, message: str) -> ContactImport:
-    contact_import.status, contact_import.error = ContactImport.Status.FAILED, message
-    contact_import.finished_at = timezone.now()
-    end_files(contact_import)
-    contact_import.save()
-    return contact_import
-
-
 # --- Step 3: load the valid rows ----------------------------------------------------------------------------
 
 
 def load_rows(contact_import: ContactImport) -> ContactImport:
     """Step 3: merge the checked rows into the contacts in one transaction; all or nothing."""
-    try:
-        return _load_rows(contact_import)
-    except Exception:
-        # The transaction is rolled back: say so on the page instead of a progress bar that never ends.
-        fail(contact_import, "The import stopped on an unexpected error and nothing was written.")
-        raise
+    return load_or_fail(contact_import, _load_rows)
 
 
 def _load_rows(contact_import: ContactImport) -> ContactImport:

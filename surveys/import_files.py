@@ -61,6 +61,25 @@ def end_files(upload: CsvUpload) -> list[str]:
     return _delete(upload, ("file", "clean_file"))
 
 
+def fail_import(upload: CsvUpload, message: str) -> CsvUpload:
+    """The import ended on an error: say why on its page, and delete its files as any ended import does."""
+    upload.status, upload.error = CsvUpload.Status.FAILED, message
+    upload.finished_at = timezone.now()
+    blanked = end_files(upload)
+    upload.save(update_fields=["status", "error", "finished_at", *blanked])
+    return upload
+
+
+def load_or_fail(upload: CsvUpload, load):
+    """Run an import's load step; when it raises, its transaction is rolled back: mark the import failed
+    (instead of a progress bar that never ends) and raise again."""
+    try:
+        return load(upload)
+    except Exception:
+        fail_import(upload, "The import stopped on an unexpected error and nothing was written.")
+        raise
+
+
 def files_expire_at(upload: CsvUpload) -> datetime | None:
     """When the nightly task deletes what is left of a finished import's files."""
     return upload.finished_at + retention() if upload.finished_at else None

@@ -21,12 +21,14 @@ install: .venv/.synced
 demo: install
 	@mkdir -p var/outbox var/sms-outbox var/media var/staticfiles
 	NPS_ENV_FILE=.env.demo $(RUN) python manage.py migrate --no-input -v 0
-	NPS_ENV_FILE=.env.demo $(RUN) python manage.py seed_demo
+	@# The texts the seed sends carry links: to this server's address.
+	PUBLIC_BASE_URL=http://$(HOST):$(PORT) NPS_ENV_FILE=.env.demo $(RUN) python manage.py seed_demo
 	@echo ""
 	@echo "  OpenNPS demo: http://$(HOST):$(PORT)/"
 	@echo "  Sign in as admin@demo.opennps.test / lead@demo.opennps.test / viewer@demo.opennps.test"
 	@echo "  Password for all three: demo-password-2026"
-	@echo "  Mail goes to var/outbox/ (.eml files), SMS to var/sms-outbox/."
+	@echo "  Mail goes to var/outbox/ (.eml files), texts to var/sms-outbox/ (JSON files)."
+	@echo "  Reply to the texts as the customer: http://$(HOST):$(PORT)/demo/phone/ (as the admin)."
 	@echo ""
 	PUBLIC_BASE_URL=http://$(HOST):$(PORT) NPS_ENV_FILE=.env.demo $(RUN) python manage.py runserver $(HOST):$(PORT)
 

@@ -39,6 +39,7 @@ SETTINGS = (
     "API_RATELIMIT",
     "PASSWORD_RESET_RATELIMIT",
     "PASSWORD_RESET_EMAIL_RATELIMIT",
+    "TWILIO_WEBHOOK_RATELIMIT",
 )
 RATE = re.compile(r"^(\d+)/([1-9]\d*)?([smhd])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -238,12 +238,29 @@ MAIL_OUTBOX_DIR = env.path("MAIL_OUTBOX_DIR", default=BASE_DIR / "var" / "outbox
 # Optional mailbox that receives "unsubscribe" mails, offered in List-Unsubscribe beside the https link.
 UNSUBSCRIBE_MAILTO = env.str("UNSUBSCRIBE_MAILTO", default="")
 
-# SMS: "twilio" in production; "file" writes one JSON file per message (demo).
+# Texts (SMS and WhatsApp, docs/sms-and-whatsapp.md): "twilio" in production; "file" writes one JSON file
+# per message to SMS_OUTBOX_DIR and turns on the phone simulator (demo).
 SMS_BACKEND = env.str("SMS_BACKEND", default="twilio")
 SMS_OUTBOX_DIR = env.path("SMS_OUTBOX_DIR", default=BASE_DIR / "var" / "sms-outbox")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+# Also checks the signature of every incoming Twilio webhook: without it, they are all refused.
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+# The default sender of SMS (E.164 number or alphanumeric sender ID) or Messaging Service ("MG…"); a brand
+# may name its own. WhatsApp templates need a Messaging Service.
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_WHATSAPP_FROM = env.str("TWILIO_WHATSAPP_FROM", default="")
+# Twilio's REST API; tests point it at a local stub.
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com").rstrip("/")
+# Seconds; a send must end well inside the delivery lease.
+TWILIO_TIMEOUT = env.int("TWILIO_TIMEOUT", default=30)
+# A reply-mode conversation by text waits this long for the customer's replies.
+TEXT_CONVERSATION_HOURS = env.int("TEXT_CONVERSATION_HOURS", default=24)
+# Texts go only inside these local hours of the recipient (US TCPA: 08:00-21:00); stricter regions are rows
+# on the quiet hours page.
+TEXT_QUIET_HOURS = env.str("TEXT_QUIET_HOURS", default="08:00-21:00")
+# Countries whose numbers cannot reply to an SMS (India: no two-way SMS): always link mode there.
+TEXT_LINK_ONLY_REGIONS = env.list("TEXT_LINK_ONLY_REGIONS", default=["IN"])
 
 # Outbound URLs (webhooks; Slack and Teams alerts): only public addresses, see nps/outbound.py. Loopback
 # (127.0.0.1, ::1, localhost) only for development receivers: never on a server.
@@ -310,6 +327,9 @@ ANSWER_MISS_RATELIMIT = env.str("ANSWER_MISS_RATELIMIT", default="20/m")
 SHARE_RATELIMIT = env.str("SHARE_RATELIMIT", default="60/m")
 # Requests per API key, counted in the shared cache over both APIs ("600/m", "10/s", "5000/h").
 API_RATELIMIT = env.str("API_RATELIMIT", default="600/m")
+# Twilio's webhooks (incoming texts, status callbacks), per client address: generous, since Twilio calls
+# from a pool of addresses and a big campaign's status callbacks come in bursts.
+TWILIO_WEBHOOK_RATELIMIT = env.str("TWILIO_WEBHOOK_RATELIMIT", default="3000/m")
 CORS_URLS_REGEX = r"^/w/.*$"  # only the on-site widget endpoints answer other origins
 CORS_ALLOW_ALL_ORIGINS = True
 

@@ -31,3 +31,10 @@ class ResponsesConfig(AppConfig):
 
         # Every saved answer is handed to its consumers (responses.fanout): webhooks first.
         fanout.register(answer_webhooks.consumer)
+
+        from surveys.channels.texting.inbound import register_reply_handler
+
+        from .texting import handle_reply
+
+        # Texts replying to a reply-mode survey (surveys.channels.texting.inbound) are read here.
+        register_reply_handler(handle_reply)

@@ -55,14 +55,15 @@ def _fields(lookup: str, model) -> list:
 
 
 @cache
-def _lookup_sql(lookup: str) -> str:
+def _lookup_sql(lookup: str, by: str = "token") -> str:
     columns, joins = [], ""
     for model in LOOKUPS[lookup]:
         alias, join = JOINS[model]
         columns += [f"{alias}.{connection.ops.quote_name(f.column)}" for f in _fields(lookup, model)]
         joins += join.format(table=connection.ops.quote_name(model._meta.db_table))
     invitations = connection.ops.quote_name(Invitation._meta.db_table)
-    return f"SELECT {', '.join(columns)} FROM {invitations} i{joins} WHERE i.token = %s"
+    column = connection.ops.quote_name(Invitation._meta.get_field(by).column)  # "token" or "short_token"
+    return f"SELECT {', '.join(columns)} FROM {invitations} i{joins} WHERE i.{column} = %s"
 
 
 @cache
@@ -104,14 +105,15 @@ def _cursor(db):
     return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
-def find_invitation(token: str, lookup: str = "page") -> Invitation | None:
+def find_invitation(token: str, lookup: str = "page", *, by: str = "token") -> Invitation | None:
     """The invitation behind a token with its campaign, contact, answer (or None) and, for "page", brand.
 
-    One query. `lookup="record"` reads only what storing a score needs.
+    One query. `lookup="record"` reads only what storing a score needs; `by="short_token"` finds a texted
+    link's invitation (/s?<short_token>).
     """
     db = connections[DEFAULT_DB_ALIAS]  # once, rather than through the `connection` proxy per use
     with _cursor(db) as cursor:
-        cursor.execute(_lookup_sql(lookup), [token])
+        cursor.execute(_lookup_sql(lookup, by), [token])
         row = cursor.fetchone()
     if row is None:
         return None

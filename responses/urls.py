@@ -4,6 +4,7 @@ from . import import_views, views
 
 app_name = "responses"
 urlpatterns = [
+    path("s", views.short_link, name="short_link"),  # /s?<short_token>: texts' links
     path("r/<str:token>/", views.answer, name="answer"),
     path("r/<str:token>/thanks/", views.thanks, name="thanks"),
     # str, not int: a malformed score gets the page's own message (400), not a generic 404.

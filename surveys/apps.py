@@ -24,3 +24,11 @@ class SurveysConfig(AppConfig):
                 where="in the webhook delivery log",
             )
         )
+
+        from .channels.texting import privacy as texting_privacy
+        from .privacy import register_exporter
+
+        # A contact's texts and conversations go with them when erased, and come with their data export.
+        register_eraser(texting_privacy.eraser)
+        for exporter in texting_privacy.exporters:
+            register_exporter(exporter)

@@ -311,10 +311,12 @@ def is_suppressed(address: str) -> bool:
     return bool(address) and Suppression.objects.filter(address=address.lower()).exists()
 
 
-def suppress(address: str, *, reason: str, detail: str = "") -> Suppression:
-    """Put an address on the suppression list (the first reason recorded is kept)."""
+def suppress(address: str, *, reason: str, detail: str = "", channel: str = "") -> Suppression:
+    """Put an address on the suppression list (the first reason recorded is kept); `channel` is where it
+    came from ("sms" for a STOP by SMS), "" when an admin or the API added it."""
     suppression, created = Suppression.objects.get_or_create(
-        address=address.strip().lower(), defaults={"reason": reason, "detail": detail[:2000]}
+        address=address.strip().lower(),
+        defaults={"reason": reason, "detail": detail[:2000], "channel": channel},
     )
     if created and reason in (Suppression.Reason.UNSUBSCRIBED, Suppression.Reason.MANUAL):
         _announce_unsubscribe(suppression.pk)
@@ -343,14 +345,17 @@ def _announce_unsubscribe(suppression_pk: int) -> None:
     webhooks.emit(WebhookEvent.UNSUBSCRIBE_CREATED, build)
 
 
-def cancel_pending(contact: Contact, *, campaign: Campaign | None = None, reason: str) -> int:
-    """Cancel a contact's surveys not sent yet (on one campaign or all); returns how many.
+def cancel_pending(contact: Contact, *, campaign: Campaign | None = None, channels=None, reason: str) -> int:
+    """Cancel a contact's surveys not sent yet (on one campaign or all, on some channels or all); returns
+    how many.
 
     Only rows still queued change: a worker that already claimed one (sending) finishes it.
     """
     pending = Invitation.objects.filter(contact=contact, state=Invitation.State.QUEUED)
     if campaign is not None:
         pending = pending.filter(campaign=campaign)
+    if channels is not None:
+        pending = pending.filter(channel__in=channels)
     return pending.update(state=Invitation.State.SUPPRESSED, state_changed_at=timezone.now(), error=reason)
 
 

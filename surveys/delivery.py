@@ -93,6 +93,26 @@ def next_send_time(moment: datetime, campaign: Campaign, zone: ZoneInfo) -> date
     return moment  # unreachable with a sane window; never lose the invitation
 
 
+# Quiet hours and a send window each move a moment forward to their next opening; a week of such moves
+# always meets a moment both allow, unless the two never overlap (then the channel's quiet hours win).
+AGREE_TRIES = 16
+
+
+def first_allowed(
+    channel, contact: Contact, campaign: Campaign, moment: datetime, zone: ZoneInfo
+) -> datetime:
+    """The first moment at or after `moment` (inside the campaign's window already) that the channel also
+    allows for this contact: a text's quiet hours. Email allows any: one call, no query."""
+    for _ in range(AGREE_TRIES):
+        allowed = channel.deliverable_at(contact, moment)
+        if allowed == moment:
+            return moment
+        moment = next_send_time(allowed, campaign, zone)
+        if moment == allowed:
+            return moment
+    return channel.deliverable_at(contact, moment)
+
+
 def queue_campaign(campaign: Campaign, *, now: datetime | None = None) -> int:
     """Create the invitations of this round for every eligible audience member; returns how many."""
     now = now or timezone.now()
@@ -161,7 +181,7 @@ def queue_campaign(campaign: Campaign, *, now: datetime | None = None) -> int:
                         channel,
                         last_round=last_round,
                         texts=texts,
-                        scheduled_for=scheduled_for,
+                        scheduled_for=first_allowed(sender, contact, campaign, scheduled_for, zone),
                         state_changed_at=now,
                     )
                 )
@@ -351,7 +371,12 @@ def _send_claimed(invitation: Invitation, now: datetime, suppressed: set, survey
             invitation, Invitation.State.SUPPRESSED, error="The address is on the suppression list."
         )
     last = surveyed.get(contact.pk)
-    if campaign.throttle_days and last and last > now - timedelta(days=campaign.throttle_days):
+    if (
+        campaign.throttle_days
+        and last
+        and last > now - timedelta(days=campaign.throttle_days)
+        and _surveyed_by_another_campaign(invitation, since=now - timedelta(days=campaign.throttle_days))
+    ):
         return _finish(
             invitation,
             Invitation.State.SUPPRESSED,
@@ -361,6 +386,11 @@ def _send_claimed(invitation: Invitation, now: datetime, suppressed: set, survey
         channel = get_channel(invitation.channel)
     except LookupError as error:  # a channel that cannot send yet
         return _finish(invitation, Invitation.State.FAILED, error=str(error))
+    moment = timezone.now()
+    if (allowed := channel.deliverable_at(contact, moment)) > moment:
+        # The recipient's quiet hours began since the row was scheduled: it waits for them to end, and
+        # this claim does not count as an attempt.
+        return _defer(invitation, allowed)
     try:
         provider_id = channel.send(invitation)
     except Exception as error:
@@ -373,6 +403,16 @@ def _send_claimed(invitation: Invitation, now: datetime, suppressed: set, survey
     _with_reconnect(lambda: _mark_sent(invitation, provider_id))
     surveyed[contact.pk] = timezone.now()
     return Invitation.State.SENT
+
+
+def _surveyed_by_another_campaign(invitation: Invitation, *, since: datetime) -> bool:
+    """The throttle counts other campaigns' surveys: this campaign's email and text are one survey on two
+    channels. Asked only when the contact's last survey falls inside the throttle (rare on the hot path)."""
+    return (
+        Invitation.objects.filter(contact_id=invitation.contact_id, sent_at__gt=since)
+        .exclude(campaign_id=invitation.campaign_id)
+        .exists()
+    )
 
 
 # Only one worker can move a row out of "queued"; one statement for the batch, committed on its own before
@@ -396,6 +436,8 @@ WHERE id = ANY(%(ids)s) AND state = %(sending)s AND state_changed_at = %(now)s
 
 
 def _claim(ids: list[int], now: datetime) -> set[int]:
+    if connection.vendor != "postgresql":
+        return _claim_serialised(ids, now)
     with connection.cursor() as cursor:
         cursor.execute(
             CLAIM,
@@ -408,6 +450,23 @@ def _claim(ids: list[int], now: datetime) -> set[int]:
             },
         )
         return {row[0] for row in cursor.fetchall()}
+
+
+def _claim_serialised(ids: list[int], now: datetime) -> set[int]:
+    """The same claim on the demo's SQLite, which has neither ANY() nor an UPDATE inside a WITH: there a
+    write transaction holds the whole database, so an UPDATE then a SELECT of its rows is just as exclusive."""
+    with transaction.atomic():
+        Invitation.objects.filter(
+            pk__in=ids,
+            state=Invitation.State.QUEUED,
+            scheduled_for__lte=now,
+            campaign__status=Campaign.Status.RUNNING,
+        ).update(state=Invitation.State.SENDING, state_changed_at=now, attempts=F("attempts") + 1)
+        return set(
+            Invitation.objects.filter(
+                pk__in=ids, state=Invitation.State.SENDING, state_changed_at=now
+            ).values_list("pk", flat=True)
+        )
 
 
 def _release(invitations: list[Invitation], claimed_at: datetime, *, quietly: bool = False) -> None:
@@ -460,6 +519,18 @@ UPDATE {Contact._meta.db_table} SET last_surveyed_at = %(now)s WHERE id IN (SELE
 
 
 def _mark_sent(invitation: Invitation, provider_id: str) -> None:
+    if connection.vendor != "postgresql":  # the demo's SQLite has no UPDATE inside a WITH
+        now = timezone.now()
+        with transaction.atomic():
+            if Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
+                state=Invitation.State.SENT,
+                sent_at=now,
+                state_changed_at=now,
+                provider_message_id=provider_id[:200],
+                error="",
+            ):
+                Contact.objects.filter(pk=invitation.contact_id).update(last_surveyed_at=now)
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             MARK_SENT,
@@ -480,6 +551,19 @@ def _finish(invitation: Invitation, state: str, *, error: str = "") -> str:
         )
     )
     return state
+
+
+def _defer(invitation: Invitation, until: datetime) -> str:
+    _with_reconnect(
+        lambda: Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
+            state=Invitation.State.QUEUED,
+            state_changed_at=timezone.now(),
+            scheduled_for=until,
+            attempts=F("attempts") - 1,
+            enqueued_at=None,
+        )
+    )
+    return Invitation.State.QUEUED
 
 
 def _retry_or_fail(invitation: Invitation, error: Exception) -> str:
@@ -575,11 +659,19 @@ def send_reminder(invitation_id: int) -> bool:
         return False
     if is_suppressed(address_of(invitation.contact, invitation.channel)):
         return False
+    try:
+        channel = get_channel(invitation.channel)
+    except LookupError:
+        return False
     now = timezone.now()
-    opens = next_send_time(now, invitation.campaign, zone_of(invitation.contact.time_zone))
+    zone = zone_of(invitation.contact.time_zone)
+    opens = first_allowed(
+        channel, invitation.contact, invitation.campaign, next_send_time(now, invitation.campaign, zone), zone
+    )
     if opens > now:
-        # Outside the contact's send window (a reminder N days after a Friday send falls on a weekend).
-        # send_reminders hands a row over again once enqueued_at is a lease old: that is when the window opens.
+        # Outside the contact's send window (a reminder N days after a Friday send falls on a weekend) or
+        # quiet hours (a text). send_reminders hands a row over again once enqueued_at is a lease old: that is
+        # when the window opens.
         Invitation.objects.filter(pk=invitation_id).update(enqueued_at=opens - LEASE)
         return False
     claimed = Invitation.objects.filter(pk=invitation_id, reminder_sent_at__isnull=True).update(
@@ -588,7 +680,7 @@ def send_reminder(invitation_id: int) -> bool:
     if not claimed:
         return False
     try:
-        get_channel(invitation.channel).send(invitation, reminder=True)
+        channel.send(invitation, reminder=True)
     except Exception as error:
         log.warning("Reminder for invitation %s failed: %s", invitation.pk, mask_addresses(error))
         Invitation.objects.filter(pk=invitation_id).update(error=f"Reminder not sent: {error}")

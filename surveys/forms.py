@@ -1,14 +1,20 @@
 """Forms for brands, campaigns, audience filters and previews: they validate and turn strings into values."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dashboards.metrics import GROUPS
+from nps.inputs import parse_id
 
 from . import contact_import, contacts
-from .models import CONTROL_CHARACTERS, Brand, Campaign, Channel, Contact
+from .channels import configured_channels
+from .channels.texting import compose
+from .channels.texting import preview as text_preview
+from .models import CONTROL_CHARACTERS, TEXT_CHANNELS, Brand, Campaign, Channel, Contact, TextMode
 
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 LOGO_MAX_BYTES = 1024 * 1024
@@ -60,10 +66,38 @@ def _on_one_line(value: str) -> None:
         )
 
 
+# A brand's texting settings (surveys/channels/texting); each is optional, blank meaning the workspace's.
+TEXTING_BRAND_FIELDS = [
+    "sms_sender",
+    "messaging_service_sid",
+    "whatsapp_sender",
+    "sms_help_text",
+    "dlt_entity_id",
+    "dlt_sender_header",
+]
+# An alphanumeric sender ID: 3–11 letters, digits or spaces, at least one letter (all digits would be
+# read as a number). Carriers differ on spaces and punctuation; letters and digits pass everywhere.
+ALPHANUMERIC_SENDER = re.compile(r"(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9 ]{1,9}[A-Za-z0-9]")
+MESSAGING_SERVICE_SID = re.compile(r"MG[0-9a-f]{32}")
+DLT_ENTITY_ID = re.compile(r"[0-9]{12,19}")
+# TRAI headers are 6 characters; operators' portals show a traffic-type suffix (service, transactional,
+# promotional, government).
+DLT_SENDER_HEADER = re.compile(r"[A-Z0-9]{6}(-[STPG])?")
+
+
 class BrandForm(forms.ModelForm):
     class Meta:
         model = Brand
-        fields = ["name", "company_name", "sender_name", "sender_email", "reply_to", "logo", "accent_color"]
+        fields = [
+            "name",
+            "company_name",
+            "sender_name",
+            "sender_email",
+            "reply_to",
+            "logo",
+            "accent_color",
+            *TEXTING_BRAND_FIELDS,
+        ]
         labels = {
             "name": "Brand name",
             "company_name": "Company name in the question",
@@ -71,6 +105,12 @@ class BrandForm(forms.ModelForm):
             "sender_email": "Sender email",
             "reply_to": "Reply-to email",
             "accent_color": "Accent colour",
+            "sms_sender": "SMS sender",
+            "messaging_service_sid": "Twilio Messaging Service SID",
+            "whatsapp_sender": "WhatsApp sender number",
+            "sms_help_text": "Answer to HELP",
+            "dlt_entity_id": "DLT principal entity ID",
+            "dlt_sender_header": "DLT sender header",
         }
         help_texts = {
             "name": "Shown to your team only, e.g. “Acme EU”.",
@@ -79,6 +119,18 @@ class BrandForm(forms.ModelForm):
             "reply_to": "Optional: where customers' replies go.",
             "logo": "PNG, JPEG, WebP or GIF, up to 1 MB and 2000×2000 pixels.",
             "accent_color": "Colour of the score buttons in the email and on the answer page.",
+            "sms_sender": "Optional: the number texts come from (+14155550123), or an alphanumeric sender "
+            "ID of 3–11 characters (ACME) where the country allows one. Blank: the workspace's number.",
+            "messaging_service_sid": "Optional: “MG” and 32 characters, from Twilio's console → Messaging → "
+            "Services. Needed for WhatsApp templates; it picks the sender for each number.",
+            "whatsapp_sender": "Optional: the WhatsApp Business number approved for this brand "
+            "(+14155550123). Blank: the workspace's.",
+            "sms_help_text": "Optional, one line: the reply to a customer who texts HELP. Blank: “<company>: "
+            "customer feedback survey. Reply STOP to opt out.” in the customer's language.",
+            "dlt_entity_id": "India only: the 12–19 digit principal entity ID from your DLT registration "
+            "(Jio, Vi, Airtel, BSNL portals).",
+            "dlt_sender_header": "India only: the 6-character header registered on DLT, e.g. ACMEIN, with "
+            "its suffix if your operator shows one (ACMEIN-S).",
         }
         field_classes = {"logo": LogoField}
         widgets = {
@@ -86,12 +138,68 @@ class BrandForm(forms.ModelForm):
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
         }
 
-    ONE_LINE = ("name", "company_name", "sender_name")
+    ONE_LINE = ("name", "company_name", "sender_name", *TEXTING_BRAND_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.ONE_LINE:
             self.fields[field].validators.append(_on_one_line)
+        self.fields["whatsapp_sender"].widget.attrs.update(type="tel", autocomplete="off")
+
+    def texting_fields(self):
+        """The bound fields of the "Texting" fieldset, in order."""
+        return [self[name] for name in TEXTING_BRAND_FIELDS]
+
+    def clean_sms_sender(self):
+        value = self.cleaned_data["sms_sender"].strip()
+        if not value or ALPHANUMERIC_SENDER.fullmatch(value):
+            return value
+        try:
+            return contacts.normalize_phone(value)
+        except contacts.ContactError:
+            raise forms.ValidationError(
+                "Use a phone number with its country code (+14155550123), or a sender ID of 3–11 letters "
+                "and digits with at least one letter (ACME).",
+                code="sms_sender",
+            ) from None
+
+    def clean_messaging_service_sid(self):
+        value = self.cleaned_data["messaging_service_sid"].strip()
+        if value and not MESSAGING_SERVICE_SID.fullmatch(value):
+            raise forms.ValidationError(
+                "A Messaging Service SID is “MG” followed by 32 characters 0–9 and a–f, as Twilio's console "
+                "shows it.",
+                code="messaging_service_sid",
+            )
+        return value
+
+    def clean_whatsapp_sender(self):
+        value = self.cleaned_data["whatsapp_sender"].strip()
+        if not value:
+            return value
+        try:
+            return contacts.normalize_phone(value)
+        except contacts.ContactError:
+            raise forms.ValidationError(
+                "Use the WhatsApp number with its country code, e.g. +14155550123.", code="whatsapp_sender"
+            ) from None
+
+    def clean_dlt_entity_id(self):
+        value = self.cleaned_data["dlt_entity_id"].strip()
+        if value and not DLT_ENTITY_ID.fullmatch(value):
+            raise forms.ValidationError(
+                "A DLT entity ID is 12 to 19 digits, as your DLT portal shows it.", code="dlt_entity_id"
+            )
+        return value
+
+    def clean_dlt_sender_header(self):
+        value = self.cleaned_data["dlt_sender_header"].strip().upper()
+        if value and not DLT_SENDER_HEADER.fullmatch(value):
+            raise forms.ValidationError(
+                "A DLT header is 6 letters or digits (ACMEIN), optionally with -S, -T, -P or -G.",
+                code="dlt_sender_header",
+            )
+        return value
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -122,6 +230,84 @@ class HttpsURLField(forms.URLField):
         return super().to_python(value)
 
 
+# Texts of SMS and WhatsApp: the campaign form's "Texts" section.
+
+TEXT_MAX_LENGTH = 640  # Campaign.sms_body; Twilio takes 1,600 characters but advises 320
+TEXT_PLACEHOLDERS = ("{question}", "{brand}", "{link}")
+PLACEHOLDER = re.compile(r"\{[^{}\s]{0,40}\}")
+# A text may hold line breaks; no other control character reaches a phone as anything useful.
+TEXT_CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# DLT template IDs are 19 digits on today's portals; older ones were shorter.
+DLT_TEMPLATE_ID = re.compile(r"[0-9]{12,25}")
+CONTENT_SID = re.compile(r"HX[0-9a-f]{32}")
+
+
+class TextBodyField(forms.CharField):
+    """A text message: line breaks kept as "\n", no other control character, only known placeholders."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", TEXT_MAX_LENGTH)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+    def validate(self, value):
+        super().validate(value)
+        if TEXT_CONTROL_CHARACTERS.search(value):
+            raise forms.ValidationError(
+                "Remove the tabs and other control characters: a text may hold line breaks, nothing else "
+                "invisible.",
+                code="control_character",
+            )
+        unknown = [name for name in PLACEHOLDER.findall(value) if name not in TEXT_PLACEHOLDERS]
+        if unknown:
+            raise forms.ValidationError(
+                f"{unknown[0]} is not a placeholder: use {{question}}, {{brand}} or {{link}}.",
+                code="placeholder",
+            )
+
+
+def _campaign_as_edited(form) -> Campaign:
+    """The campaign with the texts as they stand in the form (posted, even invalid, else saved): what the
+    editor's counters and template texts show. Nothing is saved."""
+    campaign = Campaign(
+        **{f.attname: getattr(form.instance, f.attname) for f in Campaign._meta.concrete_fields}
+    )
+    brand = form.instance.brand if form.instance.brand_id else None
+    if not form.is_bound:
+        campaign.brand = brand or form.fields["brand"].queryset.first() or Brand(company_name="")
+        return campaign
+    data = form.data
+    chosen = parse_id(data.get("brand"))
+    if chosen and (brand is None or brand.pk != chosen):
+        brand = Brand.objects.filter(pk=chosen).first()
+    campaign.brand = brand or Brand(company_name="")
+    for name in ("question", "sms_body"):
+        setattr(campaign, name, _as_text(data.get(name, getattr(campaign, name))))
+    if data.get("text_mode") in TextMode.values:
+        campaign.text_mode = data["text_mode"]
+    campaign.translations = {
+        code: {
+            field: _as_text(data.get(f"tr_{code}_{field}", ""))
+            for field in ("question", "sms_body")
+            if _as_text(data.get(f"tr_{code}_{field}", ""))
+        }
+        for code, _name in other_languages()
+    }
+    return campaign
+
+
+def _as_text(value) -> str:
+    """Posted text as the counter may show it: one clean string, whatever was posted."""
+    value = value if isinstance(value, str) else ""
+    return value.replace("\r\n", "\n").replace("\x00", "").strip()[: TEXT_MAX_LENGTH * 2]
+
+
 class CampaignForm(forms.ModelForm):
     channels = forms.MultipleChoiceField(
         widget=forms.CheckboxSelectMultiple,
@@ -137,6 +323,7 @@ class CampaignForm(forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
+    sms_body = TextBodyField(label="Invitation text")
 
     class Meta:
         model = Campaign
@@ -159,9 +346,12 @@ class CampaignForm(forms.ModelForm):
             "weekdays_only",
             "throttle_days",
             "reminder_days",
+            "text_mode",
+            "sms_body",
         ]
         labels = {
             "name": "Campaign name",
+            "text_mode": "How customers answer a text",
             "question": "Question",
             "followup_promoter": "Follow-up for promoters",
             "followup_passive": "Follow-up for passives",
@@ -182,6 +372,7 @@ class CampaignForm(forms.ModelForm):
         }
         widgets = {
             "schedule": forms.RadioSelect,
+            "text_mode": forms.RadioSelect,
             "window_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "window_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "question": forms.TextInput,
@@ -189,10 +380,9 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .channels import CHANNELS  # the registry: only channels that can send are offered
-
+        offered = configured_channels()  # the registry: only channels that can send are offered
         self.fields["channels"].choices = [
-            (value, label) for value, label in Channel.choices if value in CHANNELS
+            (value, label) for value, label in Channel.choices if value in offered
         ]
         if not self.instance.pk:
             self.initial["channels"] = [Channel.EMAIL]
@@ -212,6 +402,81 @@ class CampaignForm(forms.ModelForm):
                     label=f"{self.fields[field].label} ({name})",
                     initial=saved.get(field, ""),
                 )
+            self.fields[f"tr_{code}_sms_body"] = TextBodyField(
+                label=f"Invitation text ({name})", initial=saved.get("sms_body", "")
+            )
+        self._init_texting()
+
+    def _init_texting(self):
+        """The Texts section: the mode, and per language the DLT template ID and WhatsApp Content SID."""
+        mode = self.fields["text_mode"]
+        mode.required = False  # absent (no texting channel shown): the campaign's mode stays
+        mode.help_text = (
+            "Reply mode is not possible for Indian numbers (no two-way SMS there): they get the link. "
+            "WhatsApp always sends its approved template with a link button."
+        )
+        self.fields["sms_body"].help_text = (
+            "Leave empty for the default of the mode. Placeholders: {question}, {brand}, {link} "
+            "(the short link to the answer page; required in link mode)."
+        )
+        for code, name in settings.LANGUAGES:
+            registered = self.instance.dlt_templates.get(code) or {}
+            self.fields[f"dlt_{code}"] = forms.CharField(
+                required=False,
+                max_length=25,
+                label=f"DLT template ID ({name})",
+                initial=registered.get("id", ""),
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            )
+            self.fields[f"wa_{code}"] = forms.CharField(
+                required=False,
+                max_length=34,
+                label=f"WhatsApp Content SID ({name})",
+                initial=self.instance.whatsapp_templates.get(code, ""),
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            )
+
+    def texting_rows(self):
+        """Per language (the default first): its text field, counter, DLT and WhatsApp fields and texts."""
+        campaign = _campaign_as_edited(self)
+        return [self.texting_row(code, campaign) for code, _name in settings.LANGUAGES]
+
+    def texting_row(self, code: str, campaign: Campaign | None = None) -> dict:
+        """One language of the Texts section; the counter endpoint (views.campaign_text_counter) sends it
+        back as the admin types, so the counter and the template texts follow the text."""
+        campaign = campaign or _campaign_as_edited(self)
+        default = code == settings.LANGUAGE_CODE
+        text = self["sms_body" if default else f"tr_{code}_sms_body"]
+        dlt_text = compose.dlt_template_text(campaign, code)
+        registered = self.instance.dlt_templates.get(code) or {}
+        dlt = self[f"dlt_{code}"]
+        whatsapp_body, whatsapp_url = compose.whatsapp_template_text(campaign, code)
+        with translation.override(code):
+            button = translation.gettext(text_preview.BUTTON_LABEL)
+        return {
+            "code": code,
+            "name": dict(settings.LANGUAGES)[code],
+            "is_default": default,
+            "direction": "rtl" if translation.get_language_info(code)["bidi"] else "ltr",
+            "text": text,
+            "counter": text_preview.count(campaign, code),
+            "dlt": dlt,
+            "dlt_text": dlt_text,
+            # Only while the ID stays the one registered: a new ID is saved with the text as it is now.
+            "dlt_outdated": bool(registered.get("id"))
+            and str(dlt.value() or "").strip() == registered["id"]
+            and registered.get("text") != dlt_text,
+            "whatsapp": self[f"wa_{code}"],
+            "whatsapp_body": whatsapp_body,
+            "whatsapp_url": whatsapp_url,
+            "whatsapp_button": button,
+            "has_text": default
+            or bool(text.value() or text.errors or registered or dlt.errors or self[f"wa_{code}"].value()),
+        }
+
+    def offers_texting(self) -> bool:
+        """Whether SMS or WhatsApp can be ticked: the Texts section is shown only then."""
+        return any(value in TEXT_CHANNELS for value, _label in self.fields["channels"].choices)
 
     def translation_rows(self):
         """One row per language for the template: (code, name, [bound fields], has any text)."""
@@ -238,6 +503,69 @@ class CampaignForm(forms.ModelForm):
     def clean_channels(self):
         return list(self.cleaned_data["channels"])
 
+    def clean_text_mode(self):
+        return self.cleaned_data.get("text_mode") or self.instance.text_mode or TextMode.LINK
+
+    def _clean_texting(self, data):
+        """Link mode needs {link} in every text; DLT IDs are digits; WhatsApp needs approved templates."""
+        channels = data.get("channels") or []
+        if Channel.SMS in channels and data.get("text_mode") == TextMode.LINK:
+            names = ["sms_body"] + [f"tr_{code}_sms_body" for code, _name in other_languages()]
+            for name in names:
+                if data.get(name) and "{link}" not in data[name]:
+                    self.add_error(
+                        name,
+                        "A link-mode text needs {link}: it is where the short link to the answer page goes.",
+                    )
+        templates = {}
+        for code, _name in settings.LANGUAGES:
+            data[f"dlt_{code}"] = dlt = data.get(f"dlt_{code}", "").strip()
+            if dlt and not DLT_TEMPLATE_ID.fullmatch(dlt):
+                self.add_error(
+                    f"dlt_{code}",
+                    "A DLT template ID is the 19-digit number your DLT portal gave the template.",
+                )
+            sid = data.get(f"wa_{code}", "").strip()
+            if sid and not CONTENT_SID.fullmatch(sid):
+                self.add_error(
+                    f"wa_{code}",
+                    "A Content SID is “HX” followed by 32 characters 0–9 and a–f, as Twilio's Content "
+                    "Template Builder shows it.",
+                )
+            elif sid:
+                templates[code] = sid
+        # The demo's file provider shows the text without a template; Twilio sends nothing without one.
+        if (
+            Channel.WHATSAPP in channels
+            and settings.SMS_BACKEND != "file"
+            and not data.get(f"wa_{settings.LANGUAGE_CODE}", "").strip()
+        ):
+            name = dict(settings.LANGUAGES)[settings.LANGUAGE_CODE]
+            self.add_error(
+                f"wa_{settings.LANGUAGE_CODE}",
+                f"WhatsApp only delivers approved templates: enter the Content SID of the {name} template.",
+            )
+        self.instance.whatsapp_templates = templates
+
+    def save(self, commit=True):
+        """Record, per language, the text a new DLT template ID was registered for (see dlt_outdated)."""
+        saved = dict(self.instance.dlt_templates)
+        campaign = super().save(commit=False)
+        registered = {}
+        for code, _name in settings.LANGUAGES:
+            template_id = self.cleaned_data.get(f"dlt_{code}")
+            if not template_id:
+                continue
+            before = saved.get(code) or {}
+            if before.get("id") == template_id:
+                registered[code] = before  # the same ID: the text it was registered for stays
+            else:
+                registered[code] = {"id": template_id, "text": compose.dlt_template_text(campaign, code)}
+        campaign.dlt_templates = registered
+        if commit:
+            campaign.save()
+        return campaign
+
     def clean(self):
         data = super().clean()
         schedule = data.get("schedule")
@@ -259,11 +587,12 @@ class CampaignForm(forms.ModelForm):
             self.add_error("window_end", f"The send window must end after it starts ({start:%H:%M}).")
         translations = {}
         for code, _name in other_languages():
-            texts = {f: data.get(f"tr_{code}_{f}", "").strip() for f in TRANSLATED_FIELDS}
+            texts = {f: data.get(f"tr_{code}_{f}", "").strip() for f in [*TRANSLATED_FIELDS, "sms_body"]}
             texts = {f: value for f, value in texts.items() if value}
             if texts:
                 translations[code] = texts
         self.instance.translations = translations
+        self._clean_texting(data)
         return data
 
 

@@ -18,10 +18,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from .models import Campaign, Contact, Invitation
+from .models import TEXT_CHANNELS, Campaign, Contact, Invitation, new_short_token
 
 # The campaign texts an invitation keeps as they were when it was opened.
-SNAPSHOT_FIELDS = ["question", "followup_promoter", "followup_passive", "followup_detractor"]
+SNAPSHOT_FIELDS = ["question", "followup_promoter", "followup_passive", "followup_detractor", "sms_body"]
 
 
 def supported_language(code: str) -> str:
@@ -83,6 +83,8 @@ def new_invitation(
     if language is None:
         language = language_of(contact)
     snapshot = texts(language)
+    if channel in TEXT_CHANNELS:  # texts carry a short link: /s?<short_token>
+        fields.setdefault("short_token", new_short_token())
     return Invitation(
         campaign=campaign,
         contact=contact,
@@ -149,4 +151,10 @@ def lock_contact(contact: Contact) -> None:
 def sample_invitation(campaign: Campaign, language: str) -> Invitation:
     """An unsaved invitation of a sample contact, for previews: it sends, records and links nothing."""
     contact = Contact(name="Asha Rao", email="asha.rao@example.com", phone="+919876543210", language=language)
-    return Invitation(campaign=campaign, contact=contact, token="preview", language=language)  # noqa: S106
+    return Invitation(
+        campaign=campaign,
+        contact=contact,
+        token="preview",  # noqa: S106
+        short_token="preview",  # noqa: S106
+        language=language,
+    )

@@ -23,9 +23,17 @@ DEFAULT_TEXTS = {
 }
 
 
+# The invitation text of SMS and WhatsApp per text mode (Campaign.sms_body blank). {question} is the
+# campaign's question, {link} the short link to the answer page (surveys/channels/texting/compose.py).
+DEFAULT_SMS_BODY = {
+    "link": gettext_noop("{question} {link}"),
+    "reply": gettext_noop("{question} Reply with a number from 0 (not likely) to 10 (very likely)."),
+}
+
+
 def render_text(value: str, field: str, *, company: str, language: str = "") -> str:
     """Translate an untouched default text into `language` (else the active one) and fill in {brand}."""
-    if value == DEFAULT_TEXTS.get(field):
+    if value == DEFAULT_TEXTS.get(field) or (field == "sms_body" and value in DEFAULT_SMS_BODY.values()):
         try:
             language = translation.get_supported_language_variant(language) if language else ""
         except LookupError:
@@ -46,12 +54,22 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_short_token() -> str:
+    """A short URL-safe token of 72 random bits (12 characters): the texts' links, where length costs money."""
+    return secrets.token_urlsafe(9)
+
+
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     SMS = "sms", "SMS"
+    WHATSAPP = "whatsapp", "WhatsApp"
     WEB = "web", "On-site widget"
     LINK = "link", "Public link"
     PHONE = "phone", "Phone interview"
+
+
+# The channels that text a phone number (surveys/channels/texting): one opt-out covers them all.
+TEXT_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
 
 
 # Line breaks, tabs and other control characters: refused in a brand's names (forms.BrandForm), since its
@@ -76,6 +94,15 @@ class Brand(models.Model):
         default="#4f46e5",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #4f46e5.")],
     )
+    # Texting (surveys/channels/texting). Blank: the workspace's TWILIO_* settings.
+    sms_sender = models.CharField(max_length=20, blank=True)  # E.164 number or alphanumeric sender ID
+    messaging_service_sid = models.CharField(max_length=34, blank=True)  # "MG" + 32 hex
+    whatsapp_sender = models.CharField(max_length=20, blank=True)  # E.164 number of the WhatsApp sender
+    # The answer to HELP; blank: a default naming the company and how to stop.
+    sms_help_text = models.CharField(max_length=320, blank=True)
+    # India (TRAI DLT): the principal entity ID and the sender header registered on an operator's portal.
+    dlt_entity_id = models.CharField(max_length=30, blank=True)
+    dlt_sender_header = models.CharField(max_length=11, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -156,6 +183,11 @@ class CampaignQuerySet(models.QuerySet):
         return self.exclude(status=Campaign.Status.ARCHIVED)
 
 
+class TextMode(models.TextChoices):
+    LINK = "link", "Link: the text carries a short link to the answer page"
+    REPLY = "reply", "Reply: the customer replies with a number from 0 to 10"
+
+
 class Campaign(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -192,6 +224,15 @@ class Campaign(models.Model):
     reminder_days = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
     # Saved audience filter on contact properties: {"plan": "pro", "region": ["EU", "US"]}.
     audience_filter = models.JSONField(default=dict, blank=True)
+    # Texting (SMS, WhatsApp): link mode (a short link to the answer page) or reply mode (reply 0-10).
+    text_mode = models.CharField(max_length=5, choices=TextMode.choices, default=TextMode.LINK)
+    # The text of the invitation; blank: the default for the mode. Per-language overrides in translations
+    # under "sms_body". Placeholders: {question}, {brand}, {link} (link mode).
+    sms_body = models.CharField(max_length=640, blank=True)
+    # India DLT: {"hi": {"id": "1107…", "text": "the template text as registered"}} per language.
+    dlt_templates = models.JSONField(default=dict, blank=True)
+    # WhatsApp: the approved Content SID ("HX…") per language: {"en": "HX…", "hi": "HX…"}.
+    whatsapp_templates = models.JSONField(default=dict, blank=True)
     # The public link / widget token (channel "link" and "web").
     public_token = models.CharField(max_length=64, unique=True, default=new_token)
     created_at = models.DateTimeField(default=timezone.now)
@@ -220,6 +261,8 @@ class Campaign(models.Model):
     def text(self, field: str, language: str = "") -> str:
         """A campaign text in `language` when overridden, else the default, with {brand} filled in."""
         value = (self.translations.get(language) or {}).get(field) or getattr(self, field)
+        if field == "sms_body" and not value:
+            value = DEFAULT_SMS_BODY[self.text_mode]
         return render_text(value, field, company=self.brand.company_name, language=language)
 
 
@@ -264,6 +307,8 @@ class Invitation(models.Model):
     # Recurring campaigns survey a contact again: each round is a new invitation.
     round = models.PositiveIntegerField(default=1)
     token = models.CharField(max_length=64, unique=True, default=new_token)
+    # Texts (SMS, WhatsApp): the short link's token, /s?<short_token>; null for other channels.
+    short_token = models.CharField(max_length=16, unique=True, null=True, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
     language = models.CharField(max_length=10, blank=True)
     # The campaign's texts as they were when this invitation was sent: later edits never change it.
@@ -328,6 +373,10 @@ class Invitation(models.Model):
     def answer_url(self, score: int | None = None) -> str:
         return settings.PUBLIC_BASE_URL + self.answer_path(score)
 
+    def short_url(self) -> str:
+        """The texts' link: https://<host>/s?<short_token> (DLT whitelists the prefix up to the "?")."""
+        return f"{settings.PUBLIC_BASE_URL}/s?{self.short_token}"
+
 
 class Suppression(models.Model):
     """An address or number that must never be surveyed again (unsubscribe, bounce, complaint)."""
@@ -336,10 +385,13 @@ class Suppression(models.Model):
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
         BOUNCED = "bounced", "Bounced"
         COMPLAINED = "complained", "Complained"
+        BLOCKED = "blocked", "Blocked the sender"
         MANUAL = "manual", "Added by an admin"
 
     address = models.CharField(max_length=254, help_text="Lower-case email or E.164 phone number.")
     reason = models.CharField(max_length=14, choices=Reason.choices)
+    # Where it came from: a channel value ("email", "sms", "whatsapp"), "" when an admin or the API added it.
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
     detail = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -349,6 +401,177 @@ class Suppression(models.Model):
 
     def __str__(self):
         return f"{self.address} ({self.reason})"
+
+
+class TextMessage(models.Model):
+    """One text (SMS or WhatsApp) sent or received: the conversation log, and the unit of exactly-once
+    sending for texts that are not invitations (follow-ups, thank-yous, HELP answers).
+
+    An invitation's own text is sent by surveys/delivery.py through its Invitation row; its TextMessage
+    (kind "invitation" or "reminder") records what went out and follows its status callbacks.
+    """
+
+    class Direction(models.TextChoices):
+        OUT = "out", "Sent"
+        IN = "in", "Received"
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Survey"
+        REMINDER = "reminder", "Reminder"
+        FOLLOWUP = "followup", "Follow-up question"
+        REASK = "reask", "Question asked again"
+        THANKS = "thanks", "Thank-you"
+        HELP = "help", "Help answer"
+        REPLY = "reply", "Reply"  # inbound
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"  # ours: a row not yet handed to the provider
+        SENDING = "sending", "Sending"  # ours: claimed by a worker
+        QUEUED = "queued", "Queued"  # the provider's statuses from here on
+        ACCEPTED = "accepted", "Accepted"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        READ = "read", "Read"
+        UNDELIVERED = "undelivered", "Not delivered"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Cancelled"
+        RECEIVED = "received", "Received"  # inbound
+
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="text_messages"
+    )
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="text_messages"
+    )
+    # Outbound: our key, unique, so that a text is queued once ("inv:12:invitation", "conv:7:followup").
+    key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # E.164 numbers, without the "whatsapp:" prefix (the channel says which).
+    from_number = models.CharField(max_length=32, blank=True)
+    to_number = models.CharField(max_length=32, blank=True)
+    body = models.TextField(blank=True)
+    # The provider's id (Twilio's MessageSid "SM…"/"MM…"): a replayed inbound webhook finds its row here.
+    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    error_code = models.CharField(max_length=10, blank=True)
+    error = models.TextField(blank=True)
+    # Inbound: what was done with it, in words ("Score 9 recorded", "No open survey for this number").
+    outcome = models.CharField(max_length=200, blank=True)
+    # Inbound with no open conversation: shown to admins until someone marks it read.
+    needs_attention = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["contact", "created_at"], name="text_contact_time"),
+            models.Index(fields=["to_number", "created_at"], name="text_to_time"),
+            models.Index(fields=["from_number", "created_at"], name="text_from_time"),
+            models.Index(
+                fields=["created_at"], name="text_needs_attention", condition=models.Q(needs_attention=True)
+            ),
+            models.Index(
+                fields=["status", "status_changed_at"],
+                name="text_outbox",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(direction__in=["in", "out"]), name="text_direction_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} {self.channel} {self.kind} ({self.status})"
+
+
+class Conversation(models.Model):
+    """A survey answered by replying to texts (reply mode): asked → score → comment → thanked.
+
+    One open conversation per number and channel; it expires after TEXT_CONVERSATION_HOURS. Opened by the
+    texting channels when they send a reply-mode invitation (or any WhatsApp invitation, since a WhatsApp
+    customer may write back); the replies are read by responses/texting.py.
+    """
+
+    class State(models.TextChoices):
+        AWAITING_SCORE = "score", "Waiting for the score"
+        AWAITING_COMMENT = "comment", "Waiting for the comment"
+        DONE = "done", "Answered"
+        GAVE_UP = "gave_up", "No score understood"
+        EXPIRED = "expired", "Expired"
+        CLOSED = "closed", "Closed (opted out or replaced)"
+
+    OPEN_STATES = ("score", "comment")
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="conversation")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    number = models.CharField(max_length=32, help_text="E.164, without a channel prefix.")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.AWAITING_SCORE)
+    # Nonsense is asked about once, then left.
+    reasked = models.BooleanField(default=False)
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "channel"],
+                condition=models.Q(state__in=["score", "comment"]),
+                name="conversation_one_open_per_number",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["score", "comment", "done", "gave_up", "expired", "closed"]),
+                name="conversation_state_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} conversation with {self.number} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class QuietHoursRule(models.Model):
+    """Stricter hours for texting in a region (surveys/channels/texting/quiet_hours.py).
+
+    Every text keeps to TEXT_QUIET_HOURS (08:00-21:00 by default) in the recipient's local time; a rule
+    narrows that for a country ("US") or a US state or other subdivision ("US-FL"), on every day or on one
+    weekday (0 = Monday … 6 = Sunday).
+    """
+
+    region = models.CharField(max_length=10, help_text="A country (“US”) or a subdivision (“US-TX”).")
+    weekday = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(6)], help_text="Empty: every day."
+    )
+    start = models.TimeField(help_text="Texts may go from this time…")
+    end = models.TimeField(help_text="…until this time, local time.")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["region", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "weekday"], name="quiet_hours_region_weekday_unique"),
+            models.UniqueConstraint(
+                fields=["region"], condition=models.Q(weekday__isnull=True), name="quiet_hours_region_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="quiet_hours_start_before_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region}: {self.start:%H:%M}-{self.end:%H:%M}"
 
 
 class CsvUpload(models.Model):

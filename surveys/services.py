@@ -295,7 +295,7 @@ def request_survey(
         raise SurveyRequestError(
             f"Unknown channel “{channel}”; use one of: {', '.join(Channel.values)}.", field="channel"
         )
-    if channel not in CHANNELS:
+    if channel not in CHANNELS or not CHANNELS[channel].is_configured():
         raise SurveyRequestError(f"The {channel} channel cannot send surveys yet.", field="channel")
     if campaign.status in (Status.DRAFT, Status.ARCHIVED):
         raise SurveyRequestError(

@@ -18,7 +18,10 @@ DATABASE_RETRY = {
 # Beat runs this every minute (nps/celery.py). Overlapping runs are safe: rows are picked with SKIP LOCKED.
 @shared_task(name="surveys.tasks.dispatch_due", ignore_result=True)
 def dispatch_due():
+    from .channels.texting import outbox
+
     delivery.dispatch_due()
+    outbox.sweep_stuck()  # texts that are not invitations: lost tasks, dead workers
 
 
 @shared_task(name="surveys.tasks.refresh_filtered_audiences", ignore_result=True)
@@ -44,6 +47,14 @@ def send_invitation(invitation_id):
 @shared_task(name="surveys.tasks.send_reminder", ignore_result=True, time_limit=300, **DATABASE_RETRY)
 def send_reminder(invitation_id):
     delivery.send_reminder(invitation_id)
+
+
+# Follow-ups, thank-yous, HELP answers (surveys/channels/texting/outbox.py): claimed before sending.
+@shared_task(name="surveys.tasks.send_text", ignore_result=True, time_limit=300, **DATABASE_RETRY)
+def send_text(message_id):
+    from .channels.texting import outbox
+
+    outbox.send_text(message_id)
 
 
 # Contact CSV import: both steps re-check the import's status, so a redelivered task does nothing twice.

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .channels.texting import views as texting_views
 
 app_name = "surveys"
 urlpatterns = [
@@ -10,6 +11,19 @@ urlpatterns = [
     path("brands/<int:pk>/", views.brand_edit, name="brand_edit"),
     path("brands/<int:pk>/delete/", views.brand_delete, name="brand_delete"),
     path("contacts/", views.contact_list, name="contact_list"),
+    path("contacts/suppressed/", views.suppression_list, name="suppression_list"),
+    # Texting's staff pages (surveys/channels/texting/views.py).
+    path("contacts/texts/", texting_views.received_texts, name="received_texts"),
+    path("contacts/texts/<int:pk>/read/", texting_views.mark_read, name="mark_text_read"),
+    path("settings/texting/", texting_views.texting_settings, name="texting_settings"),
+    path("settings/texting/quiet-hours/", texting_views.quiet_hours_list, name="quiet_hours"),
+    path("settings/texting/quiet-hours/new/", texting_views.quiet_hours_create, name="quiet_hours_create"),
+    path("settings/texting/quiet-hours/<int:pk>/", texting_views.quiet_hours_edit, name="quiet_hours_edit"),
+    path(
+        "settings/texting/quiet-hours/<int:pk>/delete/",
+        texting_views.quiet_hours_delete,
+        name="quiet_hours_delete",
+    ),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
@@ -22,6 +36,7 @@ urlpatterns = [
     path("contacts/import/<int:pk>/rejected.csv", views.import_rejected, name="import_rejected"),
     path("campaigns/", views.campaign_list, name="campaign_list"),
     path("campaigns/new/", views.campaign_edit, name="campaign_create"),
+    path("campaigns/text-counter/", views.campaign_text_counter, name="campaign_text_counter"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/launch/", views.campaign_launch, name="campaign_launch"),

@@ -1,7 +1,9 @@
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -12,14 +14,16 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from nps import audit
+from nps import audit, ratelimit
 from nps.accounts.roles import public, role_required
+from nps.cache import counters
 from nps.i18n import customer_language
-from nps.inputs import NUL
+from nps.inputs import NUL, parse_id
 
 from . import channels, contact_import, contacts, forms, import_files, invitations, privacy, services
+from .channels.texting import preview as text_preview
 from .import_flow import ImportFlow
-from .models import Brand, Campaign, Channel, Contact, ContactImport, Invitation
+from .models import Brand, Campaign, Channel, Contact, ContactImport, Invitation, Suppression
 
 # Brands
 
@@ -82,6 +86,7 @@ def _detail(request, campaign, *, audience_form=None, status=200):
         "audience_form": audience_form or forms.AudienceFilterForm.from_filter(campaign.audience_filter),
         "languages": [name for code, name in forms.other_languages() if campaign.translations.get(code)],
         "texts": {field: campaign.text(field) for field in forms.TRANSLATED_FIELDS},
+        "texting": text_preview.campaign_summary(campaign),
         "filter_rows": [
             (key, value if isinstance(value, list) else [value])
             for key, value in campaign.audience_filter.items()
@@ -93,6 +98,27 @@ def _detail(request, campaign, *, audience_form=None, status=200):
 @role_required("lead")
 def campaign_detail(request, pk):
     return _detail(request, get_object_or_404(Campaign, pk=pk))
+
+
+# Typing fires a counter request a few times a second: plenty for one person, a bound for a script.
+TEXT_COUNTER_RATE = "120/m"
+
+
+@require_POST
+@role_required("admin")
+def campaign_text_counter(request):
+    """The campaign editor's counter of one language's text as typed (htmx posts the whole form)."""
+    limit, seconds = ratelimit.parse_rate(TEXT_COUNTER_RATE)
+    key = ratelimit.window_key("text-counter", str(request.user.pk), seconds)
+    if counters(caches["default"], [], [(key, seconds)])[0] > limit:
+        return HttpResponse("Too many counts: wait a minute.", status=429, content_type="text/plain")
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponse("Unknown language.", status=400, content_type="text/plain")
+    campaign = Campaign.objects.filter(pk=parse_id(request.POST.get("campaign"))).first() or Campaign()
+    form = forms.CampaignForm(request.POST, instance=campaign)
+    row = form.texting_row(language)
+    return render(request, "surveys/_text_counter_update.html", {"row": row, "counter": row["counter"]})
 
 
 @role_required("admin")
@@ -269,16 +295,52 @@ def contact_list(request):
 
 
 @role_required("lead")
+def suppression_list(request):
+    """Addresses and numbers never surveyed again, with why and through which channel."""
+    query = request.GET.get("q", "").strip()
+    if NUL in query:
+        page = Paginator(Suppression.objects.none(), 50).get_page(1)
+        context = {
+            "page": page,
+            "query": query.replace(NUL, ""),
+            "query_error": "A search cannot hold a NUL character.",
+        }
+        return render(request, "surveys/suppression_list.html", context, status=400)
+    suppressions = Suppression.objects.order_by("-created_at", "-pk")
+    if query:
+        suppressions = suppressions.filter(address__icontains=query)
+    page = Paginator(suppressions, 50).get_page(request.GET.get("page"))
+    # The contacts of this page's addresses, in one query (the list matches addresses, not contacts).
+    addresses = [suppression.address for suppression in page.object_list]
+    found = Contact.objects.filter(Q(email__in=addresses) | Q(phone__in=addresses))
+    by_address = {
+        address: contact
+        for contact in found
+        for address in (contact.email, str(contact.phone or ""))
+        if address
+    }
+    for suppression in page.object_list:
+        suppression.contact = by_address.get(suppression.address)
+    return render(request, "surveys/suppression_list.html", {"page": page, "query": query})
+
+
+@role_required("lead")
 def contact_detail(request, pk):
     contact = get_object_or_404(Contact, pk=pk)
     invitations = contact.invitations.select_related("campaign").order_by("-created_at")[:50]
     answers = contact.answers.select_related("campaign").order_by("-answered_at")[:50]
     memberships = contact.memberships.select_related("campaign").order_by("-added_at")
-    return render(
-        request,
-        "surveys/contact_detail.html",
-        {"contact": contact, "invitations": invitations, "answers": answers, "memberships": memberships},
-    )
+    # Every text sent to or received from them (TextMessage.contact), newest first: the last 50 and a count.
+    texts = contact.text_messages.order_by("-created_at", "-pk")
+    context = {
+        "contact": contact,
+        "invitations": invitations,
+        "answers": answers,
+        "memberships": memberships,
+        "texts": texts[:50],
+        "text_count": texts.count(),
+    }
+    return render(request, "surveys/contact_detail.html", context)
 
 
 @role_required("admin")

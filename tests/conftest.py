@@ -7,6 +7,7 @@ from tests.strict_skips import (  # noqa: F401  a skipped test or module fails t
     pytest_make_collect_report,
     pytest_runtest_makereport,
 )
+from tests.twilio_stub import twilio_stub  # noqa: F401  a local Twilio REST API for the real client
 
 
 @pytest.fixture(scope="session", autouse=True)

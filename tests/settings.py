@@ -19,7 +19,15 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("NPS_CELERY_EAGER", "1") != "0"
 # Fast hashing: argon2 is what production uses and is tested on its own.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ANYMAIL = {"WEBHOOK_SECRET": "hook-user:hook-secret-123"}
-SMS_BACKEND = "file"
+# Texts: the demo's JSON files; the text worker-kill test runs its workers on "twilio" against the stub.
+SMS_BACKEND = os.environ.get("NPS_TEST_SMS_BACKEND", "file")
 # The webhook tests post to stub receivers on 127.0.0.1; the guard's own tests switch this off.
 OUTBOUND_ALLOW_LOOPBACK = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns about a missing directory
+# Twilio: the real client talks to a local stub of its REST API (tests/twilio_stub.py); webhooks are signed
+# with this token through twilio's RequestValidator.
+TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789"
+TWILIO_FROM_NUMBER = "+15005550006"
+TWILIO_MESSAGING_SERVICE_SID = "MG" + "1" * 32
+TWILIO_WHATSAPP_FROM = "+14155238886"

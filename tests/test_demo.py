@@ -1,5 +1,6 @@
 """The demo: its SQLite path served end to end, and the seeded data checked on PostgreSQL."""
 
+import json
 import os
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from nps import demo
 from nps.accounts.models import User
 from responses.models import Answer
 from surveys import delivery
-from surveys.models import Audience, Brand, Campaign, Contact, Invitation
+from surveys.models import Audience, Brand, Campaign, Contact, Invitation, Suppression, TextMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,7 +79,13 @@ def test_demo_database_seeded_on_sqlite_serves_the_dashboard_to_the_demo_admin(t
     assert migrated.returncode == 0, migrated.stderr
     seeded = manage(env, "seed_demo", "--contacts", "300", "--answers", "1200")
     assert seeded.returncode == 0, seeded.stderr
-    assert "300 contacts" in seeded.stdout
+    assert f"{300 + len(demo.texting.TEXTERS)} contacts" in seeded.stdout
+    # The texting campaigns sent what quiet hours allow at this hour (somebody's daytime, at any hour).
+    texts = [
+        json.loads(path.read_text(encoding="utf-8")) for path in (tmp_path / "sms-outbox").glob("*.json")
+    ]
+    assert texts and {text["channel"] for text in texts} <= {"sms", "whatsapp"}
+    assert f"Texts: {len(texts)} sent to {tmp_path / 'sms-outbox'}, {9 - len(texts)} waiting" in seeded.stdout
     assert "admin@demo.opennps.test" in seeded.stdout
     assert (tmp_path / "demo.sqlite3").exists()
 
@@ -112,6 +119,10 @@ def test_demo_database_seeded_on_sqlite_serves_the_dashboard_to_the_demo_admin(t
         home = session.get(f"{base}/", timeout=60)
         assert home.status_code == 200
         assert "Dashboard" in home.text
+        # The phone simulator lists the numbers that got texts, on the demo's SQLite.
+        phone = session.get(f"{base}/demo/phone/", timeout=60)
+        assert phone.status_code == 200
+        assert all(text["to"] in phone.text for text in texts)
     finally:
         server.terminate()
         try:
@@ -135,27 +146,40 @@ def test_seed_demo_creates_the_demo_workspace_with_sensible_data():
     brand = Brand.objects.get()
     assert brand.name == demo.BRAND_NAME
     campaigns = {tuple(c.channels): c for c in Campaign.objects.filter(brand=brand)}
-    assert set(campaigns) == {("email",), ("sms",), ("web",)}
+    assert set(campaigns) == {("email",), ("sms",), ("whatsapp",), ("web",)}
+    assert (campaigns[("sms",)].text_mode, campaigns[("whatsapp",)].text_mode) == ("reply", "link")
     assert all(c.status == Campaign.Status.RUNNING for c in campaigns.values())
     assert campaigns[("email",)].schedule == Campaign.Schedule.RECURRING
     assert campaigns[("email",)].recur_days == 90
 
-    assert Contact.objects.count() == 90
+    texters = len(demo.texting.TEXTERS)
+    assert Contact.objects.count() == 90 + texters
     phones = [c.phone for c in Contact.objects.exclude(phone=None)]
-    assert len(phones) == 30
+    assert len(phones) == 30 + texters
     assert all(phonenumbers.is_valid_number(p) for p in phones)
     for contact in Contact.objects.all():
         assert contact.email and contact.language and contact.time_zone
         assert set(contact.properties) == {"plan", "region", "signup_date"}
 
-    assert Answer.objects.count() == 400
-    assert Invitation.objects.count() == 520  # 30% more invitations than answers: a response rate exists
+    history = Invitation.objects.exclude(contact__phone__in=[t.phone for t in demo.texting.TEXTERS])
+    assert Answer.objects.filter(invitation__in=history).count() == 400
+    assert history.count() == 520  # 30% more invitations than answers: a response rate exists
     assert not Answer.objects.filter(invitation=None).exists()
     assert not Answer.objects.exclude(score__lte=10).exists()
     span = Answer.objects.aggregate(first=Min("answered_at"), last=Max("answered_at"))
     assert span["first"] >= now - timedelta(days=549)
     assert span["last"] <= now
-    assert not Invitation.objects.exclude(state=Invitation.State.SENT).exists()
+    assert not history.exclude(state=Invitation.State.SENT).exists()
+    # Each texter got one survey by text: sent, or waiting for their quiet hours to end; Daniel said STOP.
+    texted = Invitation.objects.filter(
+        channel__in=["sms", "whatsapp"], created_at__gte=now - timedelta(hours=1)
+    )
+    assert texted.count() == 9
+    assert set(texted.values_list("state", flat=True)) <= {"sent", "queued"}
+    for invitation in texted.filter(state="queued"):
+        assert invitation.scheduled_for > now
+    assert Suppression.objects.get(address="+16175550134").channel == "sms"
+    assert TextMessage.objects.filter(needs_attention=True, contact=None).count() == 1
     for answer in Answer.objects.select_related("invitation", "campaign"):
         assert answer.invitation.sent_at < answer.answered_at
         assert answer.channel == answer.invitation.channel == answer.campaign.channels[0]
@@ -164,6 +188,7 @@ def test_seed_demo_creates_the_demo_workspace_with_sensible_data():
     # SMS only to contacts with a phone; every invited contact is in the campaign's audience.
     assert not Invitation.objects.filter(channel="sms", contact__phone=None).exists()
     assert Audience.objects.filter(campaign=campaigns[("email",)]).count() == 90
+    assert Answer.objects.get(contact__name="Michael Chen").channel == "sms"
 
 
 @pytest.mark.django_db
@@ -211,6 +236,8 @@ def test_seed_demo_is_deterministic():
     first = list(Contact.objects.order_by("email").values_list("email", "name", "phone", "properties"))
     scores = list(Answer.objects.order_by(*answer_order).values_list("score", "comment", "answered_at"))
     Answer.objects.all().delete()
+    TextMessage.objects.all().delete()
+    Suppression.objects.all().delete()
     Invitation.objects.all().delete()
     Audience.objects.all().delete()
     Contact.objects.all().delete()

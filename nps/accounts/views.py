@@ -78,6 +78,13 @@ SETTINGS_CARDS = [
         "Signed notifications of new answers, comments and unsubscribes, with a delivery log.",
     ),
     (
+        "surveys:texting_settings",
+        "Texting",
+        "SMS and WhatsApp",
+        "Twilio set-up, the webhook URLs for Twilio's console, India's DLT link prefix, quiet hours and "
+        "received texts.",
+    ),
+    (
         "responses:import_start",
         "History import",
         "Bring your past answers",

@@ -54,6 +54,9 @@ ACTIONS = {
     "share_link.create": "Share link created",
     "share_link.revoke": "Share link revoked",
     "retention.run": "Retention applied",
+    "quiet_hours.create": "Quiet hours rule added",
+    "quiet_hours.update": "Quiet hours rule changed",
+    "quiet_hours.delete": "Quiet hours rule deleted",
 }
 
 OBJECT_TYPES = {
@@ -67,6 +70,7 @@ OBJECT_TYPES = {
     "export": "Export",
     "share_link": "Share link",
     "retention": "Retention",
+    "quiet_hours": "Quiet hours rule",
 }
 
 

@@ -1,7 +1,8 @@
-"""The demo workspace: one brand, three campaigns, contacts and 18 months of answers worth looking at.
+"""The demo workspace: one brand, four campaigns, contacts and 18 months of answers worth looking at.
 
 Deterministic (one seeded random generator) and fast on SQLite and PostgreSQL: rows are built in memory
-and written with bulk_create in batches, inside one transaction.
+and written with bulk_create in batches, inside one transaction. Then the texting campaigns send their
+texts (texting.py): the demo texts for real, to files.
 """
 
 import math
@@ -20,7 +21,7 @@ from responses.models import Answer
 from surveys.invitations import SNAPSHOT_FIELDS
 from surveys.models import Audience, Brand, Campaign, Channel, Contact, Invitation
 
-from . import data
+from . import data, texting
 
 BRAND_NAME = "Chaiwala Cloud"
 PASSWORD = "demo-password-2026"  # noqa: S105 - the published demo password, printed by `make demo`
@@ -59,6 +60,8 @@ class Summary:
     contacts: int = 0
     invitations: int = 0
     answers: int = 0
+    texts_sent: int = 0
+    texts_waiting: int = 0  # held back by quiet hours
 
 
 def seed(*, contacts: int = 5000, answers: int = 20000, now: datetime | None = None) -> Summary:
@@ -78,10 +81,17 @@ def seed(*, contacts: int = 5000, answers: int = 20000, now: datetime | None = N
             accent_color="#c2410c",
             created_at=now - timedelta(days=PERIOD_DAYS + 30),
         )
-        campaigns = create_campaigns(brand, now)
+        campaigns = texting.seed(brand, create_campaigns(brand, now), now)
         people = create_contacts(rng, contacts, now)
         counts = create_history(rng, campaigns, people, answers, now)
-    return Summary(created=True, contacts=len(people), **counts)
+    sent, waiting = texting.send_now([campaigns["sms"], campaigns["whatsapp"]], now)
+    return Summary(
+        created=True,
+        contacts=len(people) + len(texting.TEXTERS),
+        texts_sent=sent,
+        texts_waiting=waiting,
+        **counts,
+    )
 
 
 def ensure_users() -> None:

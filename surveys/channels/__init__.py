@@ -97,6 +97,14 @@ class SurveyChannel(Protocol):
         change nothing here (opens, clicks, …). The channel's webhook views call it and hand each
         event to `record_event()`."""
 
+    def is_configured(self) -> bool:
+        """True when the channel can send with the current settings (its provider's credentials are set):
+        only configured channels are offered on campaigns; the others are not shown."""
+
+    def deliverable_at(self, contact: Contact, moment: Any) -> Any:
+        """The first moment at or after `moment` when this channel may deliver to the contact (texts keep
+        to the recipient's quiet hours); `moment` itself when any time will do (email)."""
+
     def webhook_urls(self) -> list:
         """URL patterns of the provider's webhooks (delivery reports, bounces, opt-outs), mounted at the
         site root by nps/urls.py under a prefix of the channel's own (e.g. "anymail/"). The views
@@ -160,7 +168,13 @@ def webhook_urls() -> list:
     return [pattern for channel in CHANNELS.values() for pattern in channel.webhook_urls()]
 
 
+def configured_channels() -> dict[str, SurveyChannel]:
+    """The channels that can send with the current settings, for the campaign form."""
+    return {value: channel for value, channel in CHANNELS.items() if channel.is_configured()}
+
+
 # Last: a channel module may import the types above.
 from . import email  # noqa: E402
+from .texting import sms, whatsapp  # noqa: E402
 
-CHANNELS: dict[str, SurveyChannel] = {email.value: email}
+CHANNELS: dict[str, SurveyChannel] = {email.value: email, sms.value: sms, whatsapp.value: whatsapp}

@@ -293,8 +293,12 @@ def test_client_errors_for_a_wrong_key_and_the_rate_limit(dl, live_server, setti
     assert 1 <= error.value.retry_after <= 60
 
 
-def test_person_create_by_sms_while_sms_cannot_send_is_422_and_writes_nothing(dl, campaign):
-    # The SMS channel is not registered yet (a later issue): the request is refused with the reason.
+def test_person_create_by_sms_while_twilio_is_not_configured_is_422_and_writes_nothing(
+    dl, campaign, settings
+):
+    # A server without Twilio settings cannot text: the request is refused with the reason.
+    settings.SMS_BACKEND = "twilio"
+    settings.TWILIO_ACCOUNT_SID = ""
     make_campaign(brand=campaign.brand, channels=["sms"], status=Campaign.Status.RUNNING)
 
     with pytest.raises(dl.errors.ResourceValidationError) as error:
@@ -303,6 +307,17 @@ def test_person_create_by_sms_while_sms_cannot_send_is_422_and_writes_nothing(dl
     assert error.value.response.status_code == 422
     assert "The sms channel cannot send surveys yet." in error.value.response.body
     assert not Contact.objects.exists() and not Invitation.objects.exists()
+
+
+def test_person_create_by_sms_texts_the_person(dl, campaign):
+    sms = make_campaign(brand=campaign.brand, channels=["sms"], status=Campaign.Status.RUNNING)
+
+    person = dl.Person.create(phone_number="+14155550199", channel="sms")
+
+    assert person.phone_number == "+14155550199"
+    invitation = Invitation.objects.get(contact__phone="+14155550199")
+    assert (invitation.campaign_id, invitation.channel) == (sms.pk, "sms")
+    assert invitation.short_token
 
 
 def test_autopilot_sms_memberships_by_phone_number(dl, campaign):

@@ -74,7 +74,7 @@ def test_survey_request_errors_are_precise_and_write_nothing(api, running):
         (
             {"contact_id": contact.pk, "campaign_id": running.pk, "channel": "sms"},
             422,
-            "The sms channel cannot send surveys yet.",
+            f"Campaign “{running.name}” does not use the sms channel (it uses: email).",
         ),
         (
             {"contact_id": contact.pk, "campaign_id": running.pk, "delay": -1},

@@ -52,7 +52,7 @@ def test_admin_creates_brand_and_campaign_and_opens_preview(live_server, page, t
     expect(page.get_by_label("Email")).to_be_checked()
     page.get_by_label("Follow-up for promoters", exact=True).fill("What do you love about Acme?")
     page.get_by_label("Thank-you redirect for promoters", exact=True).fill("http://reviews.example/acme")
-    page.get_by_text("Español", exact=True).click()
+    page.get_by_role("group").filter(has_text="Question (Español)").locator("summary").click()
     page.get_by_label("Question (Español)").fill("¿Recomendarías {brand} a un amigo?")
     page.get_by_label("Send one reminder after (days)").fill("3")
     page.get_by_role("button", name="Create campaign").click()

@@ -94,12 +94,15 @@ def test_admin_creates_campaign_with_overrides_and_redirect(admin_client):
     assert "हिन्दी" in detail.text
 
 
-def test_new_campaign_form_offers_only_channels_that_can_send(admin_client):
+def test_new_campaign_form_offers_only_channels_that_can_send(admin_client, settings):
     make_brand()
+    settings.SMS_BACKEND, settings.TWILIO_ACCOUNT_SID = "twilio", ""  # Twilio not set up: no texting
     response = admin_client.get("/campaigns/new/")
     assert response.status_code == 200
     assert 'value="email"' in response.text
     assert 'value="sms"' not in response.text
+    assert 'value="whatsapp"' not in response.text
+    assert "Texts: SMS and WhatsApp" not in response.text
     assert "{brand}" in response.text
 
 
@@ -133,7 +136,7 @@ def test_scheduled_send_time_is_read_in_workspace_time_zone(admin_client, settin
         ({"redirect_passive": "javascript:alert(1)"}, "Use a full https:// address"),
         ({"redirect_detractor": "reviews.example"}, "Use a full https:// address"),
         ({"channels": []}, "Choose at least one channel."),
-        ({"channels": ["sms"]}, "Select a valid choice. sms is not one of the available choices."),
+        ({"channels": ["phone"]}, "Select a valid choice. phone is not one of the available choices."),
         ({"throttle_days": "5000"}, "Ensure this value is less than or equal to 3650."),
         ({"name": ""}, "This field is required."),
         ({"tr_de_question": "x" * 301}, "Ensure this value has at most 300 characters"),

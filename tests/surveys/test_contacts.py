@@ -302,7 +302,11 @@ def test_confirmation_page_says_exactly_what_erasing_does(admin_client):
 def test_confirmation_page_of_a_contact_without_history():
     contact = make_contact(email="new@example.com", name="")
     erasure = contacts.erasure_of(contact)
-    assert [(kept.noun, kept.count) for kept in erasure.kept] == [("webhook event", 0), ("answer", 0)]
+    assert [(kept.noun, kept.count) for kept in erasure.kept] == [
+        ("webhook event", 0),
+        ("text", 0),
+        ("answer", 0),
+    ]
     assert (erasure.invitations, erasure.pending, erasure.campaigns) == (0, 0, 0)
     assert not erasure.suppressed
 
@@ -326,7 +330,8 @@ def test_browser_delete_erases_the_contact_and_keeps_the_answers_anonymised(admi
 
 
 def test_the_erasers_are_registered_once_by_surveys_and_responses():
-    # surveys registers the webhook deliveries' (nps.webhooks sits below it), responses the answers'.
-    assert [eraser.noun for eraser in contacts.erasers()] == ["webhook event", "answer"]
-    contacts.register_eraser(contacts.erasers()[1])
-    assert len(contacts.erasers()) == 2
+    # surveys registers the webhook deliveries' (nps.webhooks sits below it) and the texts', responses the
+    # answers'.
+    assert [eraser.noun for eraser in contacts.erasers()] == ["webhook event", "text", "answer"]
+    contacts.register_eraser(contacts.erasers()[2])
+    assert len(contacts.erasers()) == 3

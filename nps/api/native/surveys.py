@@ -189,7 +189,7 @@ class SurveyRequestIn(In):
     phone: str | None = Field(None, max_length=32)
     name: str | None = Field(None, max_length=200)
     campaign_id: Id
-    channel: Literal["email", "sms"] = "email"
+    channel: Literal["email", "sms", "whatsapp"] = "email"
     delay: int = Field(0, ge=0, le=31_536_000, description="Seconds to wait before sending (0: now).")
     properties: dict[str, Any] | None = Field(
         None,
@@ -379,7 +379,7 @@ class CampaignList(Page):
 
 class CampaignFilters(Schema):
     status: Literal["draft", "scheduled", "running", "paused", "archived"] | None = None
-    channel: Literal["email", "sms", "web", "link", "phone"] | None = None
+    channel: Literal["email", "sms", "whatsapp", "web", "link", "phone"] | None = None
     cursor: str | None = Cursor
     limit: int = Limit
 

@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from nps import demo
@@ -22,6 +23,10 @@ class Command(BaseCommand):
                 f"Demo workspace “{demo.BRAND_NAME}” created: {summary.contacts:,} contacts, "
                 f"{summary.invitations:,} invitations, {summary.answers:,} answers "
                 f"in {time.monotonic() - started:.1f} s."
+            )
+            self.stdout.write(
+                f"Texts: {summary.texts_sent} sent to {settings.SMS_OUTBOX_DIR}, {summary.texts_waiting} "
+                "waiting for the recipients' quiet hours to end. Reply as the customer on /demo/phone/."
             )
         else:
             self.stdout.write(f"Demo workspace “{demo.BRAND_NAME}” already exists; nothing to do.")

@@ -17,6 +17,8 @@ from .tracking import read_event
 __all__ = [
     "address_name",
     "address_of",
+    "deliverable_at",
+    "is_configured",
     "find_sent",
     "is_permanent",
     "preview",
@@ -32,6 +34,14 @@ address_name = "an email address"
 
 def address_of(contact: Contact) -> str:
     return (contact.email or "").lower()
+
+
+def is_configured() -> bool:
+    return True  # EMAIL_BACKEND always names a backend (SMTP by default)
+
+
+def deliverable_at(contact: Contact, moment):
+    return moment  # the campaign's send window is all email keeps to
 
 
 def send(invitation: Invitation, *, reminder: bool = False) -> str:

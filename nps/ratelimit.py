@@ -13,7 +13,8 @@ changed at run time fails with the same `InvalidRate` (a ValueError) on first us
 Windows are fixed and aligned on the epoch: "10/5m" counts 10:00:00–10:04:59, then starts again at zero.
 Users of this module:
 - the answer pages (responses.throttle): their own two counters, read and bumped in one round trip;
-- API keys, public share links and password reset requests: `hit()`, one bump, one round trip.
+- API keys, public share links and password reset requests: `hit()`, one bump, one round trip;
+- the on-site widget's API, per site (Site.rate_limit): `hit_rate()`.
 Per-address limits count `client_address(request)`: the client behind the trusted proxies (nps.clientip).
 """
 
@@ -36,10 +37,12 @@ SETTINGS = (
     "ANSWER_RATELIMIT",
     "ANSWER_MISS_RATELIMIT",
     "SHARE_RATELIMIT",
+    "LINK_RATELIMIT",
     "API_RATELIMIT",
     "PASSWORD_RESET_RATELIMIT",
     "PASSWORD_RESET_EMAIL_RATELIMIT",
     "TWILIO_WEBHOOK_RATELIMIT",
+    "KIOSK_RATELIMIT",
 )
 RATE = re.compile(r"^(\d+)/([1-9]\d*)?([smhd])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -103,7 +106,11 @@ def hit(group: str, who: str, setting: str) -> int | None:
 
     None when it is allowed, else the seconds until the window ends (at least 1).
     """
-    limit, seconds = rate_of(setting)
+    return hit_rate(group, who, *rate_of(setting))
+
+
+def hit_rate(group: str, who: str, limit: int, seconds: int) -> int | None:
+    """Like hit(), for a rate that is not a setting (a site's own, parsed with parse_rate)."""
     now = time.time()
     (count,) = counters(caches["default"], [], [(window_key(group, who, seconds, now), seconds)])
     if count <= limit:

@@ -325,13 +325,23 @@ ANSWER_RATELIMIT = env.str("ANSWER_RATELIMIT", default="300/m")
 ANSWER_MISS_RATELIMIT = env.str("ANSWER_MISS_RATELIMIT", default="20/m")
 # Public share links of dashboards (/s/<token>/), per client IP.
 SHARE_RATELIMIT = env.str("SHARE_RATELIMIT", default="60/m")
+# Public links of campaigns (/l/<token>/), per client IP: answers submitted and unknown tokens tried.
+LINK_RATELIMIT = env.str("LINK_RATELIMIT", default="30/m")
 # Requests per API key, counted in the shared cache over both APIs ("600/m", "10/s", "5000/h").
 API_RATELIMIT = env.str("API_RATELIMIT", default="600/m")
 # Twilio's webhooks (incoming texts, status callbacks), per client address: generous, since Twilio calls
 # from a pool of addresses and a big campaign's status callbacks come in bursts.
 TWILIO_WEBHOOK_RATELIMIT = env.str("TWILIO_WEBHOOK_RATELIMIT", default="3000/m")
-CORS_URLS_REGEX = r"^/w/.*$"  # only the on-site widget endpoints answer other origins
-CORS_ALLOW_ALL_ORIGINS = True
+# Kiosk pages and their answers (/k/…), per client address: one tablet flushing a day offline waits a
+# little, the rest are kept in its queue (responses/kiosk_views.py).
+KIOSK_RATELIMIT = env.str("KIOSK_RATELIMIT", default="120/m")
+# CORS: only the on-site widget's API (/w/api/<site key>/…) answers other origins, and only those on its
+# site's list: responses.widget_api.cors_enabled (a check_request_enabled receiver) decides per request.
+# No path is enabled for every origin, so a preflight from any other origin reaches the view (403).
+CORS_URLS_REGEX = r"^/w/api/(?!)"
+CORS_ALLOW_METHODS = ["POST"]
+CORS_ALLOW_HEADERS = ["content-type"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 LOGGING = {
     "version": 1,

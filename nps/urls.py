@@ -33,6 +33,8 @@ urlpatterns = [
     # by its channel: for email only the configured ESP's, e.g. /anymail/postmark/tracking/
     # (surveys/channels/email/webhooks.py), none with SMTP or the demo's files.
     path("", include(channels.webhook_urls())),
+    # The demo's host page of the on-site widget: 404 outside the demo workspace (nps/demo/onsite.py).
+    path("demo/host/", include("nps.demo.onsite")),
     # The demo's phone simulator, only while texts go to files (nps/demo/phone.py).
     *([path("demo/phone/", include("nps.demo.phone"))] if settings.SMS_BACKEND == "file" else []),
     # Brand logos are public (emails and answer pages show them); other uploads (CSV imports) never are.

@@ -38,3 +38,10 @@ class ResponsesConfig(AppConfig):
 
         # Texts replying to a reply-mode survey (surveys.channels.texting.inbound) are read here.
         register_reply_handler(handle_reply)
+
+        from corsheaders.signals import check_request_enabled
+
+        from .widget_api import cors_enabled
+
+        # CORS for the widget's API only from the origins on each site's list (responses/widget_api.py).
+        check_request_enabled.connect(cors_enabled, dispatch_uid="responses.widget_api.cors_enabled")

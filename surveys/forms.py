@@ -15,6 +15,7 @@ from .channels import configured_channels
 from .channels.texting import compose
 from .channels.texting import preview as text_preview
 from .models import CONTROL_CHARACTERS, TEXT_CHANNELS, Brand, Campaign, Channel, Contact, TextMode
+from .site_forms import LinkPropertiesField, StrictIntegerField
 
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 LOGO_MAX_BYTES = 1024 * 1024
@@ -324,6 +325,8 @@ class CampaignForm(forms.ModelForm):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     sms_body = TextBodyField(label="Invitation text")
+    # Public link: the query parameters kept as properties, typed comma-separated (surveys/site_forms.py).
+    link_properties = LinkPropertiesField()
 
     class Meta:
         model = Campaign
@@ -348,6 +351,9 @@ class CampaignForm(forms.ModelForm):
             "reminder_days",
             "text_mode",
             "sms_body",
+            "link_properties",
+            "link_once_per_browser",
+            "kiosk_idle_seconds",
         ]
         labels = {
             "name": "Campaign name",
@@ -363,13 +369,17 @@ class CampaignForm(forms.ModelForm):
             "weekdays_only": "Weekdays only (Monday to Friday)",
             "throttle_days": "Never survey a contact more than once in (days)",
             "reminder_days": "Send one reminder after (days)",
+            "link_once_per_browser": "One answer per browser (a second visit may change the answer)",
+            "kiosk_idle_seconds": "Kiosk: back to the first screen after (seconds without a touch)",
         }
         help_texts = {
             "question": "{brand} is replaced by the brand's company name.",
             "window_start": "In each contact's own time zone.",
             "throttle_days": "Counts every campaign; 90 is a common choice.",
             "reminder_days": "Optional: only to those who have not answered.",
+            "kiosk_idle_seconds": "From 3 to 600; 10 suits a counter.",
         }
+        field_classes = {"kiosk_idle_seconds": StrictIntegerField}
         widgets = {
             "schedule": forms.RadioSelect,
             "text_mode": forms.RadioSelect,
@@ -406,6 +416,7 @@ class CampaignForm(forms.ModelForm):
                 label=f"Invitation text ({name})", initial=saved.get("sms_body", "")
             )
         self._init_texting()
+        self.fields["kiosk_idle_seconds"].required = False  # absent: the campaign's stays
 
     def _init_texting(self):
         """The Texts section: the mode, and per language the DLT template ID and WhatsApp Content SID."""
@@ -502,6 +513,16 @@ class CampaignForm(forms.ModelForm):
 
     def clean_channels(self):
         return list(self.cleaned_data["channels"])
+
+    def clean_link_once_per_browser(self):
+        # The form's link section sends "onsite_shown": without it (an older form, a script) the setting stays.
+        if "onsite_shown" not in self.data:
+            return self.instance.link_once_per_browser
+        return self.cleaned_data["link_once_per_browser"]
+
+    def clean_kiosk_idle_seconds(self):
+        value = self.cleaned_data.get("kiosk_idle_seconds")
+        return self.instance.kiosk_idle_seconds if value is None else value
 
     def clean_text_mode(self):
         return self.cleaned_data.get("text_mode") or self.instance.text_mode or TextMode.LINK

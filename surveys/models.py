@@ -65,6 +65,7 @@ class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
     WEB = "web", "On-site widget"
     LINK = "link", "Public link"
+    KIOSK = "kiosk", "Kiosk"
     PHONE = "phone", "Phone interview"
 
 
@@ -152,6 +153,12 @@ class Contact(models.Model):
     name = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=10, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
+    # The on-site widget's `externalId` (the host product's own user id), or "anon:<random>" for an anonymous
+    # widget visitor or a public-link / kiosk respondent.
+    external_id = models.CharField(max_length=200, null=True, blank=True)
+    # Known only by a random id (widget visitors, public-link and kiosk respondents): never sent anything,
+    # listed apart from the contacts a team imports.
+    anonymous = models.BooleanField(default=False, db_default=False)  # bulk loads (COPY) leave it out
     properties = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -164,9 +171,12 @@ class Contact(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(email__isnull=False) | models.Q(phone__isnull=False),
-                name="contact_has_email_or_phone",
+                condition=models.Q(email__isnull=False)
+                | models.Q(phone__isnull=False)
+                | models.Q(external_id__isnull=False),
+                name="contact_has_an_identity",
             ),
+            models.UniqueConstraint(fields=["external_id"], name="contact_external_id_unique"),
             models.UniqueConstraint(Lower("email"), name="contact_email_ci_unique"),
             models.UniqueConstraint(fields=["phone"], name="contact_phone_unique"),
         ]
@@ -233,8 +243,17 @@ class Campaign(models.Model):
     dlt_templates = models.JSONField(default=dict, blank=True)
     # WhatsApp: the approved Content SID ("HX…") per language: {"en": "HX…", "hi": "HX…"}.
     whatsapp_templates = models.JSONField(default=dict, blank=True)
-    # The public link / widget token (channel "link" and "web").
+    # The public link / kiosk token (/l/<token>/, /k/<token>/).
     public_token = models.CharField(max_length=64, unique=True, default=new_token)
+    # Public link: the query parameters kept as the respondent's properties (lower-case names), e.g.
+    # ["store", "agent"] for /l/<token>/?store=Pune&agent=17; any other parameter is ignored.
+    link_properties = models.JSONField(default=list, blank=True)
+    # Public link: one answer per browser (a signed cookie); a second visit may change the answer.
+    link_once_per_browser = models.BooleanField(default=True)
+    # Kiosk: back to the first screen after this many seconds without a touch.
+    kiosk_idle_seconds = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(3), MaxValueValidator(600)]
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -317,6 +336,8 @@ class Invitation(models.Model):
     state_changed_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # The on-site widget: closed without an answer (recontact waits Site.dismiss_wait_days).
+    dismissed_at = models.DateTimeField(null=True, blank=True)
     # When a send (or reminder) task for this row was last handed to the broker. The dispatcher hands it
     # again once this is older than the lease: a task lost with a Redis restart is not lost for good.
     enqueued_at = models.DateTimeField(null=True, blank=True)
@@ -401,6 +422,63 @@ class Suppression(models.Model):
 
     def __str__(self):
         return f"{self.address} ({self.reason})"
+
+
+def new_site_key() -> str:
+    """A site's public key, in the snippet: 96 random bits."""
+    return secrets.token_urlsafe(12)
+
+
+class Site(models.Model):
+    """A website or app where the on-site widget asks a campaign's question (surveys/widget.py)."""
+
+    class Position(models.TextChoices):
+        RIGHT = "right", "Bottom right"
+        LEFT = "left", "Bottom left"
+        CENTER = "center", "Bottom centre"
+
+    class Recontact(models.TextChoices):
+        ONCE = "once", "Ask each person once"
+        UNTIL_ANSWERED = "until_answered", "Ask again on later visits until they answer"
+
+    name = models.CharField(max_length=100)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="sites")
+    # Public: in the snippet (data-site) and the widget's API paths.
+    key = models.CharField(max_length=32, unique=True, default=new_site_key)
+    # Private: the host's server signs identities with it (userHash = HMAC-SHA256(secret, email or id)).
+    secret = models.CharField(max_length=64, default=new_token)
+    # The origins allowed to show the widget: ["https://app.example.com", "http://localhost:3000"].
+    allowed_origins = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=10, blank=True, help_text="Used when the visitor's is unknown.")
+    accent_color = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #4f46e5.")],
+        help_text="Empty: the brand's colour.",
+    )
+    position = models.CharField(max_length=6, choices=Position.choices, default=Position.RIGHT)
+    require_user_hash = models.BooleanField(default=False)
+    allow_anonymous = models.BooleanField(default=False)
+    recontact = models.CharField(max_length=14, choices=Recontact.choices, default=Recontact.UNTIL_ANSWERED)
+    dismiss_wait_days = models.PositiveIntegerField(default=30, validators=[MaxValueValidator(3650)])
+    sample_factor = models.FloatField(
+        default=1.0, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+    # Requests per client address to this site's widget API (nps.ratelimit syntax).
+    rate_limit = models.CharField(max_length=20, default="120/m")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sample_factor__gte=0) & models.Q(sample_factor__lte=1),
+                name="site_sample_factor_0_1",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class TextMessage(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import link_views, site_views, views
 from .channels.texting import views as texting_views
 
 app_name = "surveys"
@@ -15,6 +15,14 @@ urlpatterns = [
     # Texting's staff pages (surveys/channels/texting/views.py).
     path("contacts/texts/", texting_views.received_texts, name="received_texts"),
     path("contacts/texts/<int:pk>/read/", texting_views.mark_read, name="mark_text_read"),
+    # The on-site widget's sites (surveys/site_views.py).
+    path("settings/sites/", site_views.site_list, name="site_list"),
+    path("settings/sites/new/", site_views.site_create, name="site_create"),
+    path("settings/sites/<int:pk>/", site_views.site_detail, name="site_detail"),
+    path("settings/sites/<int:pk>/edit/", site_views.site_edit, name="site_edit"),
+    path("settings/sites/<int:pk>/secret/", site_views.site_secret, name="site_secret"),
+    path("settings/sites/<int:pk>/secret/regenerate/", site_views.site_regenerate, name="site_regenerate"),
+    path("settings/sites/<int:pk>/delete/", site_views.site_delete, name="site_delete"),
     path("settings/texting/", texting_views.texting_settings, name="texting_settings"),
     path("settings/texting/quiet-hours/", texting_views.quiet_hours_list, name="quiet_hours"),
     path("settings/texting/quiet-hours/new/", texting_views.quiet_hours_create, name="quiet_hours_create"),
@@ -45,6 +53,10 @@ urlpatterns = [
     path("campaigns/<int:pk>/archive/", views.campaign_archive, name="campaign_archive"),
     path("campaigns/<int:pk>/audience/", views.campaign_audience, name="campaign_audience"),
     path("campaigns/<int:pk>/preview/", views.campaign_preview, name="campaign_preview"),
+    # The public link's QR code and poster (surveys/link_views.py).
+    path("campaigns/<int:pk>/qr.svg", link_views.qr_svg, name="campaign_qr_svg"),
+    path("campaigns/<int:pk>/qr.png", link_views.qr_png, name="campaign_qr_png"),
+    path("campaigns/<int:pk>/poster/", link_views.poster, name="campaign_poster"),
     # One frame per channel, e.g. /campaigns/1/preview/email/ (after "answer/", which is not a channel).
     path(
         "campaigns/<int:pk>/preview/<slug:channel>/",

@@ -20,7 +20,17 @@ from nps.cache import counters
 from nps.i18n import customer_language
 from nps.inputs import NUL, parse_id
 
-from . import channels, contact_import, contacts, forms, import_files, invitations, privacy, services
+from . import (
+    channels,
+    contact_import,
+    contacts,
+    forms,
+    import_files,
+    invitations,
+    privacy,
+    services,
+    site_views,
+)
 from .channels.texting import preview as text_preview
 from .import_flow import ImportFlow
 from .models import Brand, Campaign, Channel, Contact, ContactImport, Invitation, Suppression
@@ -87,6 +97,7 @@ def _detail(request, campaign, *, audience_form=None, status=200):
         "languages": [name for code, name in forms.other_languages() if campaign.translations.get(code)],
         "texts": {field: campaign.text(field) for field in forms.TRANSLATED_FIELDS},
         "texting": text_preview.campaign_summary(campaign),
+        "share": site_views.share_context(campaign),
         "filter_rows": [
             (key, value if isinstance(value, list) else [value])
             for key, value in campaign.audience_filter.items()

@@ -19,8 +19,8 @@ from django.utils import timezone
 from nps import demo
 from nps.accounts.models import User
 from responses.models import Answer
-from surveys import delivery
-from surveys.models import Audience, Brand, Campaign, Contact, Invitation, Suppression, TextMessage
+from surveys import delivery, widget
+from surveys.models import Audience, Brand, Campaign, Contact, Invitation, Site, Suppression, TextMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,6 +123,13 @@ def test_demo_database_seeded_on_sqlite_serves_the_dashboard_to_the_demo_admin(t
         phone = session.get(f"{base}/demo/phone/", timeout=60)
         assert phone.status_code == 200
         assert all(text["to"] in phone.text for text in texts)
+        # The demo host page loads the widget campaign's real snippet, from the demo's own origin.
+        host = requests.get(f"{base}/demo/host/", timeout=60)
+        assert host.status_code == 200
+        assert f'data-site="{demo.onsite.SITE_KEY}"' in host.text
+        assert f"{base}/w/widget.js" in host.text
+        script = requests.get(f"{base}/w/widget.js", timeout=60)
+        assert script.status_code == 200
     finally:
         server.terminate()
         try:
@@ -146,7 +153,7 @@ def test_seed_demo_creates_the_demo_workspace_with_sensible_data():
     brand = Brand.objects.get()
     assert brand.name == demo.BRAND_NAME
     campaigns = {tuple(c.channels): c for c in Campaign.objects.filter(brand=brand)}
-    assert set(campaigns) == {("email",), ("sms",), ("whatsapp",), ("web",)}
+    assert set(campaigns) == {("email",), ("sms",), ("whatsapp",), ("web",), ("link", "kiosk")}
     assert (campaigns[("sms",)].text_mode, campaigns[("whatsapp",)].text_mode) == ("reply", "link")
     assert all(c.status == Campaign.Status.RUNNING for c in campaigns.values())
     assert campaigns[("email",)].schedule == Campaign.Schedule.RECURRING
@@ -187,6 +194,13 @@ def test_seed_demo_creates_the_demo_workspace_with_sensible_data():
     assert Answer.objects.exclude(comment="").count() > 80
     # SMS only to contacts with a phone; every invited contact is in the campaign's audience.
     assert not Invitation.objects.filter(channel="sms", contact__phone=None).exists()
+    # The widget campaign is real: a site on the demo's own origins; the counter has a link and a kiosk.
+    site = Site.objects.get(key=demo.onsite.SITE_KEY)
+    assert site.campaign == campaigns[("web",)]
+    assert {"http://127.0.0.1:8000", "http://localhost:8000"} <= set(site.allowed_origins)
+    assert site.require_user_hash and site.allow_anonymous
+    counter = campaigns[("link", "kiosk")]
+    assert counter.link_properties == ["store", "table"] and counter.kiosk_idle_seconds == 10
     assert Audience.objects.filter(campaign=campaigns[("email",)]).count() == 90
     assert Answer.objects.get(contact__name="Michael Chen").channel == "sms"
 
@@ -241,6 +255,7 @@ def test_seed_demo_is_deterministic():
     Invitation.objects.all().delete()
     Audience.objects.all().delete()
     Contact.objects.all().delete()
+    Site.objects.all().delete()
     Campaign.objects.all().delete()
     Brand.objects.all().delete()
 
@@ -257,3 +272,39 @@ def test_seed_demo_is_deterministic():
 def test_seed_demo_rejects_a_zero_contact_count():
     with pytest.raises(CommandError, match="--contacts must be at least 1"):
         call_command("seed_demo", contacts=0)
+
+
+@pytest.mark.django_db
+def test_demo_host_page_serves_the_real_snippet_under_a_strict_policy(client):
+    demo.seed(contacts=20, answers=30)
+    site = Site.objects.get(key=demo.onsite.SITE_KEY)
+    customer = demo.onsite.known_customer()
+
+    page = client.get("/demo/host/")
+
+    assert page.status_code == 200
+    policy = page["Content-Security-Policy"]
+    nonce = policy.split("'nonce-", 1)[1].split("'", 1)[0]
+    assert "script-src 'self' 'nonce-" in policy and "unsafe-inline" not in policy
+    assert f'<script nonce="{nonce}">window.opennps=window.opennps||function()' in page.text
+    assert f'<script async src="http://testserver/w/widget.js" data-site="{site.key}"></script>' in page.text
+    # A known customer, signed on the server as the recipe says; the secret itself never reaches the page.
+    assert customer.email in page.text
+    assert widget.user_hash(site, customer.email) in page.text
+    assert site.secret not in page.text
+
+    forged = client.get("/demo/host/?as=unsigned")
+    assert widget.user_hash(site, customer.email) not in forged.text
+    anonymous = client.get("/demo/host/?as=anonymous")
+    assert customer.email not in anonymous.text
+    delighted = client.get("/demo/host/delighted/?as=force")
+    assert delighted.status_code == 200
+    assert f'(window,document,"{site.key}","delighted");' in delighted.text
+    assert "delighted.survey(demoHost.options(" in delighted.text
+    assert '"forceDisplay": true' in delighted.text
+
+
+@pytest.mark.django_db
+def test_demo_host_page_is_404_outside_the_demo(client):
+    assert client.get("/demo/host/").status_code == 404
+    assert client.get("/demo/host/delighted/").status_code == 404

@@ -85,6 +85,13 @@ SETTINGS_CARDS = [
         "received texts.",
     ),
     (
+        "surveys:site_list",
+        "Widget sites",
+        "Surveys inside your product",
+        "The sites where the on-site widget asks a campaign's question: their snippet, allowed origins, "
+        "identity verification secret and rules.",
+    ),
+    (
         "responses:import_start",
         "History import",
         "Bring your past answers",

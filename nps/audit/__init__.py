@@ -57,6 +57,10 @@ ACTIONS = {
     "quiet_hours.create": "Quiet hours rule added",
     "quiet_hours.update": "Quiet hours rule changed",
     "quiet_hours.delete": "Quiet hours rule deleted",
+    "site.create": "Widget site created",
+    "site.update": "Widget site changed",
+    "site.secret": "Widget site secret regenerated",
+    "site.delete": "Widget site deleted",
 }
 
 OBJECT_TYPES = {
@@ -71,6 +75,7 @@ OBJECT_TYPES = {
     "share_link": "Share link",
     "retention": "Retention",
     "quiet_hours": "Quiet hours rule",
+    "site": "Widget site",
 }
 
 

@@ -1,8 +1,9 @@
-"""The demo workspace: one brand, four campaigns, contacts and 18 months of answers worth looking at.
+"""The demo workspace: one brand, five campaigns, contacts and 18 months of answers worth looking at.
 
 Deterministic (one seeded random generator) and fast on SQLite and PostgreSQL: rows are built in memory
 and written with bulk_create in batches, inside one transaction. Then the texting campaigns send their
-texts (texting.py): the demo texts for real, to files.
+texts (texting.py): the demo texts for real, to files. The widget campaign gets a real site, and a counter
+campaign its public link and kiosk (onsite.py, with the demo host page).
 """
 
 import math
@@ -21,7 +22,7 @@ from responses.models import Answer
 from surveys.invitations import SNAPSHOT_FIELDS
 from surveys.models import Audience, Brand, Campaign, Channel, Contact, Invitation
 
-from . import data, texting
+from . import data, onsite, texting
 
 BRAND_NAME = "Chaiwala Cloud"
 PASSWORD = "demo-password-2026"  # noqa: S105 - the published demo password, printed by `make demo`
@@ -82,6 +83,7 @@ def seed(*, contacts: int = 5000, answers: int = 20000, now: datetime | None = N
             created_at=now - timedelta(days=PERIOD_DAYS + 30),
         )
         campaigns = texting.seed(brand, create_campaigns(brand, now), now)
+        onsite.seed(brand, campaigns["web"], now)
         people = create_contacts(rng, contacts, now)
         counts = create_history(rng, campaigns, people, answers, now)
     sent, waiting = texting.send_now([campaigns["sms"], campaigns["whatsapp"]], now)

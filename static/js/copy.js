@@ -24,7 +24,9 @@
 
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
     const element = document.getElementById(button.dataset.copy);
-    if (!element) return;
+    // A page may load this script twice (two panels that each include it): bind each button once.
+    if (!element || button.dataset.copyBound) return;
+    button.dataset.copyBound = "1";
     const label = button.textContent;
     const status = document.createElement("span");
     status.className = "visually-hidden";

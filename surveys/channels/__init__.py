@@ -175,6 +175,9 @@ def configured_channels() -> dict[str, SurveyChannel]:
 
 # Last: a channel module may import the types above.
 from . import email  # noqa: E402
+from .onsite import kiosk, link, web  # noqa: E402
 from .texting import sms, whatsapp  # noqa: E402
 
-CHANNELS: dict[str, SurveyChannel] = {email.value: email, sms.value: sms, whatsapp.value: whatsapp}
+CHANNELS: dict[str, SurveyChannel] = {
+    channel.value: channel for channel in (email, sms, whatsapp, web, link, kiosk)
+}

@@ -28,7 +28,9 @@ class MetricsFilters(Schema):
     since: Day | None = Field(None, description="First day (YYYY-MM-DD, workspace time zone), inclusive.")
     until: Day | None = Field(None, description="Last day, inclusive.")
     campaign: list[Id] = Field(default_factory=list, description="Campaign ids (repeat for several).")
-    channel: list[Literal["email", "sms", "whatsapp", "web", "link", "phone"]] = Field(default_factory=list)
+    channel: list[Literal["email", "sms", "whatsapp", "web", "link", "kiosk", "phone"]] = Field(
+        default_factory=list
+    )
     segment: str | None = Field(
         None,
         max_length=200,

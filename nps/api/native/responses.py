@@ -44,7 +44,7 @@ class ResponseFilters(Schema):
     group: Literal["promoter", "passive", "detractor"] | None = None
     campaign: Id | None = Field(None, description="Campaign id.")
     contact: Id | None = Field(None, description="Contact id.")
-    channel: Literal["email", "sms", "whatsapp", "web", "link", "phone"] | None = None
+    channel: Literal["email", "sms", "whatsapp", "web", "link", "kiosk", "phone"] | None = None
     order: Literal["asc", "desc"] = Field("asc", description="By id: oldest first (asc) or newest first.")
     cursor: str | None = Field(None, max_length=100, description="The `next_cursor` of the previous page.")
     limit: int = Field(50, ge=1, le=PAGE_LIMIT, description=f"Rows per page, at most {PAGE_LIMIT}.")
@@ -89,7 +89,7 @@ class ResponseIn(In):
     score: int = Field(ge=0, le=10)
     comment: str = Field("", max_length=10_000)
     notes: str = Field("", max_length=10_000, description="Internal notes, e.g. of the interviewer.")
-    channel: Literal["phone", "email", "sms", "whatsapp", "web", "link"] = Field(
+    channel: Literal["phone", "email", "sms", "whatsapp", "web", "link", "kiosk"] = Field(
         "phone", description="How the answer was given; `phone` for an interview."
     )
     answered_at: Moment | None = Field(None, description="When it was given; now when left out.")

@@ -379,7 +379,7 @@ class CampaignList(Page):
 
 class CampaignFilters(Schema):
     status: Literal["draft", "scheduled", "running", "paused", "archived"] | None = None
-    channel: Literal["email", "sms", "whatsapp", "web", "link", "phone"] | None = None
+    channel: Literal["email", "sms", "whatsapp", "web", "link", "kiosk", "phone"] | None = None
     cursor: str | None = Cursor
     limit: int = Limit
 

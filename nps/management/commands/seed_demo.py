@@ -28,6 +28,12 @@ class Command(BaseCommand):
                 f"Texts: {summary.texts_sent} sent to {settings.SMS_OUTBOX_DIR}, {summary.texts_waiting} "
                 "waiting for the recipients' quiet hours to end. Reply as the customer on /demo/phone/."
             )
+            base = settings.PUBLIC_BASE_URL
+            self.stdout.write(
+                f"On-site widget: try it on the demo host page {base}/demo/host/ "
+                f"(site key {demo.onsite.SITE_KEY}); the counter campaign's public link and kiosk are on "
+                "its campaign page."
+            )
         else:
             self.stdout.write(f"Demo workspace “{demo.BRAND_NAME}” already exists; nothing to do.")
         self.stdout.write(f"Demo logins (password for all: {demo.PASSWORD}):")

@@ -8,13 +8,14 @@ docs/delivery.md for the state machine and the one window that cannot be closed 
 import functools
 import logging
 import time as clock
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 
 from nps.logsafe import mask_addresses
@@ -22,7 +23,7 @@ from nps.logsafe import mask_addresses
 from .channels import CHANNELS, address_of, get_channel
 from .contacts import is_suppressed
 from .invitations import CampaignTexts, last_rounds, new_invitation
-from .models import Audience, Campaign, Contact, Invitation, Suppression
+from .models import TEXT_CHANNELS, Audience, Campaign, Channel, Contact, Invitation, Suppression
 
 log = logging.getLogger(__name__)
 
@@ -686,3 +687,111 @@ def send_reminder(invitation_id: int) -> bool:
         Invitation.objects.filter(pk=invitation_id).update(error=f"Reminder not sent: {error}")
         return False
     return True
+
+
+# Before launching --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelCount:
+    value: str
+    label: str
+    recipients: int
+    no_address: int
+    suppressed: int
+    throttled: int
+
+    @property
+    def texting(self) -> bool:
+        return self.value in TEXT_CHANNELS
+
+
+@dataclass(frozen=True)
+class LaunchPreview:
+    """What launching the campaign now would do: who gets a survey on each channel, who does not and why,
+    and when the first messages go."""
+
+    audience: int
+    channels: list[ChannelCount]  # the sending channels only
+    people: int  # members who get at least one message
+    start: datetime  # now, or the campaign's send time
+    first_send: datetime | None  # the earliest moment a message may go, in any of the audience's zones
+    zones: list[str] = field(default_factory=list)  # the audience's time zones ("" = the workspace's)
+
+    @property
+    def sends(self) -> bool:
+        return bool(self.channels)
+
+    @property
+    def messages(self) -> int:
+        return sum(channel.recipients for channel in self.channels)
+
+    @property
+    def texting(self) -> bool:
+        return any(channel.texting for channel in self.channels)
+
+
+def launch_preview(campaign: Campaign, now: datetime | None = None) -> LaunchPreview:
+    """The same rules as queue_campaign() (address, suppression list, throttle, a recurring member's due
+    date), counted in the database: two queries whatever the audience's size."""
+    now = now or timezone.now()
+    start = now
+    if campaign.schedule == Campaign.Schedule.AT and campaign.send_at and campaign.send_at > now:
+        start = campaign.send_at
+    members = campaign.audience.all()
+    if campaign.schedule == Campaign.Schedule.RECURRING and campaign.recur_days:
+        members = members.filter(Q(next_due_at__isnull=True) | Q(next_due_at__lte=now))
+    sending = [
+        (value, CHANNELS[value]) for value in campaign.channels if value in CHANNELS and CHANNELS[value].sends
+    ]
+    # No throttle: a condition no row meets (an empty Q(pk__in=[]) misbehaves once negated in a filter).
+    throttled = Q(contact__last_surveyed_at__gt=now - timedelta(days=campaign.throttle_days)) & Q(
+        Value(campaign.throttle_days > 0)
+    )
+    aggregates = {"audience": Count("pk")}
+    reached = None
+    for value, sender in sending:
+        column = sender.address_expression("contact__")
+        members = members.annotate(
+            **{
+                f"address_{value}": column,
+                f"suppressed_{value}": Exists(
+                    Suppression.objects.filter(address=OuterRef(f"address_{value}"))
+                ),
+            }
+        )
+        has_address = ~Q(**{f"address_{value}__isnull": True}) & ~Q(**{f"address_{value}": ""})
+        suppressed = has_address & Q(**{f"suppressed_{value}": True})
+        gets = has_address & Q(**{f"suppressed_{value}": False}) & ~throttled
+        aggregates |= {
+            f"{value}_no_address": Count("pk", filter=~has_address),
+            f"{value}_suppressed": Count("pk", filter=suppressed),
+            f"{value}_throttled": Count(
+                "pk", filter=has_address & Q(**{f"suppressed_{value}": False}) & throttled
+            ),
+            f"{value}_recipients": Count("pk", filter=gets),
+        }
+        reached = gets if reached is None else reached | gets
+    if reached is not None:
+        aggregates["people"] = Count("pk", filter=reached)
+    counts = members.aggregate(**aggregates)
+    channels = []
+    for value, _ in sending:
+        numbers = {
+            key: counts[f"{value}_{key}"] for key in ("recipients", "no_address", "suppressed", "throttled")
+        }
+        channels.append(ChannelCount(value=value, label=Channel(value).label, **numbers))
+    zones = sorted(set(members.values_list("contact__time_zone", flat=True).distinct()))
+    first_send = None
+    if channels:
+        first_send = min(
+            (next_send_time(start, campaign, zone_of(name)) for name in zones or [""]), default=None
+        )
+    return LaunchPreview(
+        audience=counts["audience"],
+        channels=channels,
+        people=counts.get("people", 0),
+        start=start,
+        first_send=first_send,
+        zones=zones,
+    )

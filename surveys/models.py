@@ -277,6 +277,10 @@ class Campaign(models.Model):
     def get_absolute_url(self):
         return reverse("surveys:campaign_detail", args=[self.pk])
 
+    def channel_labels(self) -> list[str]:
+        """The campaign's channels as people read them: "Email", "Public link"…"""
+        return [Channel(value).label for value in self.channels if value in Channel.values]
+
     def text(self, field: str, language: str = "") -> str:
         """A campaign text in `language` when overridden, else the default, with {brand} filled in."""
         value = (self.translations.get(language) or {}).get(field) or getattr(self, field)

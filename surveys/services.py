@@ -79,7 +79,8 @@ def launch_campaign(campaign: Campaign, *, now=None) -> int:
             )
         if not campaign.channels:
             raise CampaignError("Choose at least one channel before launching.")
-        if not campaign.audience.exists():
+        sends = any(CHANNELS[value].sends for value in campaign.channels if value in CHANNELS)
+        if sends and not campaign.audience.exists():
             raise CampaignError("The audience is empty: add contacts before launching.")
         if campaign.schedule == Campaign.Schedule.AT and (
             campaign.send_at is None or campaign.send_at <= now

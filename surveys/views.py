@@ -24,6 +24,7 @@ from . import (
     channels,
     contact_import,
     contacts,
+    delivery,
     forms,
     import_files,
     invitations,
@@ -177,7 +178,37 @@ def _launched(campaign, queued):
     return f"{campaign.name} is running: {queued} invitation{'s' if queued != 1 else ''} queued."
 
 
-campaign_launch = _lifecycle(services.launch_campaign, _launched)
+_launch = _lifecycle(services.launch_campaign, _launched)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required("admin")
+def campaign_launch(request, pk):
+    """GET: what launching would do (who gets a survey on each channel, when the first messages go), with
+    the button that launches; POST: launch (the campaign page's button only leads here)."""
+    if request.method == "POST":
+        return _launch(request, pk)
+    campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
+    if campaign.status != Campaign.Status.DRAFT:
+        messages.info(
+            request, f"{campaign.name} is {campaign.get_status_display().lower()}: only a draft is launched."
+        )
+        return redirect(campaign)
+    context = {
+        "campaign": campaign,
+        "preview": delivery.launch_preview(campaign),
+        "onsite_labels": [
+            Channel(value).label
+            for value in campaign.channels
+            if value in channels.CHANNELS and not channels.CHANNELS[value].sends
+        ],
+        "workspace_zone": settings.TIME_ZONE,
+        "send_time_passed": campaign.schedule == Campaign.Schedule.AT
+        and (campaign.send_at is None or campaign.send_at <= timezone.now()),
+    }
+    return render(request, "surveys/campaign_launch.html", context)
+
+
 campaign_pause = _lifecycle(
     services.pause_campaign, lambda c, _: f"{c.name} is paused: nothing more is sent."
 )

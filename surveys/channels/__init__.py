@@ -71,6 +71,10 @@ class SurveyChannel(Protocol):
     address_name: str
     """What a contact needs to be reached on this channel, for messages: "an email address"."""
 
+    sends: bool
+    """True when the channel sends the survey to an audience (email, texts); False when customers come to
+    it (the widget, the public link, the kiosk): such a campaign needs no audience to launch."""
+
     def address_of(self, contact: Contact) -> str:
         """The contact's address on this channel, normalised as Suppression stores it; "" when none."""
 
@@ -96,6 +100,11 @@ class SurveyChannel(Protocol):
         """One event as the channel's provider reports it, read into a ChannelEvent; None for events that
         change nothing here (opens, clicks, …). The channel's webhook views call it and hand each
         event to `record_event()`."""
+
+    def address_expression(self, contact_path: str) -> Any:
+        """The contact's address on this channel as a database expression, normalised as address_of()
+        returns it, for counting a whole audience in one query (`contact_path`: "contact__" from an
+        Audience row); None for a channel that sends nothing."""
 
     def is_configured(self) -> bool:
         """True when the channel can send with the current settings (its provider's credentials are set):

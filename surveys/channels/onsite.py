@@ -13,6 +13,7 @@ class OnSiteChannel:
     """A channel where the customer opens the survey: nothing to send, no provider, no webhooks."""
 
     address_name = "no address (customers come to the survey)"
+    sends = False
 
     def __init__(self, value: str, *, preview_template: str):
         self.value = str(value)
@@ -23,6 +24,9 @@ class OnSiteChannel:
 
     def address_of(self, contact: Contact) -> str:
         return ""  # never queued: delivery skips contacts without an address
+
+    def address_expression(self, contact_path: str) -> None:
+        return None
 
     def is_configured(self) -> bool:
         return True

@@ -73,7 +73,7 @@ def test_admin_creates_brand_and_campaign_and_opens_preview(live_server, page, t
     page.get_by_role("link", name="Campaigns").first.click()
     row = page.get_by_role("row", name=re.compile("Spring NPS"))
     expect(row).to_contain_text("Draft")
-    expect(row).to_contain_text("email")
+    expect(row).to_contain_text("Email")
 
     row.get_by_role("link", name="Spring NPS").click()
     page.get_by_role("button", name="Preview").click()

@@ -74,6 +74,11 @@ def test_admin_sends_a_campaign_and_a_customer_answers_and_unsubscribes(
     page.get_by_role("link", name="Open “Spring NPS”").click()
 
     page.get_by_role("button", name="Launch").click()
+    # The confirmation step: who gets a survey, then the button that sends.
+    expect(page.get_by_role("heading", name="Launch Spring NPS?")).to_be_visible()
+    expect(page.get_by_text("2 people get a survey")).to_be_visible()
+    assert not Invitation.objects.exists()
+    page.get_by_role("button", name="Send to 2 people").click()
     expect(page.get_by_text("Spring NPS is running: 2 invitations queued.")).to_be_visible()
     assert sorted(Invitation.objects.values_list("state", flat=True)) == ["sent", "sent"]
 

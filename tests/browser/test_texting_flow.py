@@ -93,11 +93,15 @@ def test_admin_texts_a_survey_and_customers_answer_by_reply_stop_and_link(
         rows=2,
     )
     page.get_by_role("button", name="Launch").click()
+    expect(page.get_by_text("2 people get a survey")).to_be_visible()
+    page.get_by_role("button", name="Send to 2 people").click()
     expect(page.get_by_text("Text pulse is running: 2 invitations queued.")).to_be_visible()
     import_contacts(
         page, tmp_path, csv=f"Name,Phone\nPriya Nair,{PRIYA}\n", campaign="WhatsApp feedback", rows=1
     )
     page.get_by_role("button", name="Launch").click()
+    expect(page.get_by_text("1 person gets a survey")).to_be_visible()
+    page.get_by_role("button", name="Send to 1 person").click()
     expect(page.get_by_text("WhatsApp feedback is running: 1 invitation queued.")).to_be_visible()
 
     assert sorted(Invitation.objects.values_list("channel", "state")) == [
@@ -161,6 +165,8 @@ def test_admin_texts_a_survey_and_customers_answer_by_reply_stop_and_link(
         page, tmp_path, csv=f"Name,Phone\nTyler Brooks,{TYLER}\n", campaign="Second pulse", rows=1
     )
     page.get_by_role("button", name="Launch").click()
+    expect(page.get_by_text("Nobody gets a survey now.")).to_be_visible()
+    page.get_by_role("button", name="Launch without sending").click()
     expect(page.get_by_text("Second pulse is running: 0 invitations queued.")).to_be_visible()
     assert len(list(outbox.glob("*.json"))) == texts_before
     assert len(texts_to(outbox, TYLER)) == 1  # only the first survey, ever

@@ -318,9 +318,12 @@ def test_invalid_transition_is_refused_with_message(admin_client, status, action
 
 def test_lifecycle_needs_post(admin_client):
     campaign = with_audience(make_campaign())
-    assert admin_client.get(f"/campaigns/{campaign.pk}/launch/").status_code == 405
+    # GET on launch is the confirmation page (tests/surveys/test_launch_confirmation.py): it launches nothing.
+    assert admin_client.get(f"/campaigns/{campaign.pk}/launch/").status_code == 200
+    assert admin_client.get(f"/campaigns/{campaign.pk}/archive/").status_code == 405
     campaign.refresh_from_db()
     assert campaign.status == Status.DRAFT
+    assert not Invitation.objects.exists()
 
 
 def test_archived_campaigns_are_hidden_until_asked_for(admin_client):
@@ -502,3 +505,13 @@ def test_contacts_who_match_a_saved_filter_later_join_live_campaigns_only():
     assert list(running.audience.values_list("contact", flat=True)) == [later.pk]
     assert not paused.audience.exists()
     assert services.refresh_filtered_audiences() == 0
+
+
+def test_a_campaign_customers_come_to_launches_without_an_audience(admin_client):
+    # The widget, the public link and the kiosk send nothing: their campaign needs no contacts to run.
+    campaign = make_campaign(channels=["link", "kiosk"])
+    response = admin_client.post(f"/campaigns/{campaign.pk}/launch/", follow=True)
+    campaign.refresh_from_db()
+    assert campaign.status == Status.RUNNING
+    assert response.status_code == 200
+    assert not Invitation.objects.filter(campaign=campaign).exists()

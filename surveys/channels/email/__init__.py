@@ -8,6 +8,7 @@ from anymail.exceptions import AnymailRecipientsRefused
 from django.conf import settings
 from django.core import checks
 from django.core.mail import get_connection
+from django.db.models.functions import Lower
 
 from ...models import Channel, Contact, Invitation
 from .message import build_message, idempotency_key, message_id
@@ -15,6 +16,7 @@ from .preview import preview
 from .tracking import read_event
 
 __all__ = [
+    "address_expression",
     "address_name",
     "address_of",
     "deliverable_at",
@@ -24,16 +26,22 @@ __all__ = [
     "preview",
     "read_event",
     "send",
+    "sends",
     "value",
     "webhook_urls",
 ]
 
 value: str = Channel.EMAIL.value
 address_name = "an email address"
+sends = True
 
 
 def address_of(contact: Contact) -> str:
     return (contact.email or "").lower()
+
+
+def address_expression(contact_path: str):
+    return Lower(f"{contact_path}email")
 
 
 def is_configured() -> bool:

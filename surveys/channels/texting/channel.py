@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from ...models import Brand, Channel, Contact, Invitation, TextMessage, TextMode
@@ -31,12 +33,16 @@ class TextChannel:
     def __init__(self, value: str, *, address_name: str):
         self.value = str(value)
         self.address_name = address_name
+        self.sends = True
 
     def __repr__(self):
         return f"<TextChannel {self.value}>"
 
     def address_of(self, contact: Contact) -> str:
         return str(contact.phone) if contact.phone else ""
+
+    def address_expression(self, contact_path: str):
+        return Coalesce(Cast(f"{contact_path}phone", CharField()), Value(""))
 
     def is_configured(self) -> bool:
         """The demo's file backend always; Twilio with an account, a token and somewhere to send from

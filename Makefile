@@ -19,7 +19,7 @@ var/tools/bin/uv:
 install: .venv/.synced
 
 demo: install
-	@mkdir -p var/outbox var/sms-outbox var/media var/staticfiles
+	@mkdir -p var/outbox var/sms-outbox var/alerts var/media var/staticfiles
 	NPS_ENV_FILE=.env.demo $(RUN) python manage.py migrate --no-input -v 0
 	@# The texts the seed sends carry links: to this server's address.
 	PUBLIC_BASE_URL=http://$(HOST):$(PORT) NPS_ENV_FILE=.env.demo $(RUN) python manage.py seed_demo
@@ -29,12 +29,13 @@ demo: install
 	@echo "  Password for all three: demo-password-2026"
 	@echo "  Mail goes to var/outbox/ (.eml files), texts to var/sms-outbox/ (JSON files)."
 	@echo "  Reply to the texts as the customer: http://$(HOST):$(PORT)/demo/phone/ (as the admin)."
+	@echo "  Follow-up cases: http://$(HOST):$(PORT)/cases/ (as the lead); Slack alerts: http://$(HOST):$(PORT)/demo/slack/ (as the admin)."
 	@echo ""
 	PUBLIC_BASE_URL=http://$(HOST):$(PORT) NPS_ENV_FILE=.env.demo $(RUN) python manage.py runserver $(HOST):$(PORT)
 
 demo-reset:
 	rm -f var/demo.sqlite3
-	rm -rf var/outbox var/sms-outbox
+	rm -rf var/outbox var/sms-outbox var/alerts
 
 test: install
 	.ci/services

@@ -114,3 +114,47 @@ def distribution_figure(counts: dict[int, int]) -> str:
         )
     )
     return fig.to_json()
+
+
+def followup_figure(followed: Split | None, not_followed: Split | None) -> str:
+    """NPS of the answer after a detractor case, followed up or not (each left out when None), with the
+    95% margin as an error bar."""
+    rows = [
+        (label, split, colour)
+        for label, split, colour in (
+            ("Followed up", followed, ACCENT),
+            ("Not followed up", not_followed, "#9ca3af"),
+        )
+        if split is not None and split.total
+    ]
+    fig = go.Figure(
+        go.Bar(
+            y=[label for label, _, _ in rows],
+            x=[round(split.nps, 1) for _, split, _ in rows],
+            orientation="h",
+            marker_color=[colour for _, _, colour in rows],
+            error_x={
+                "type": "data",
+                "array": [round(split.margin, 1) for _, split, _ in rows],
+                "color": "#374151",
+            },
+            customdata=[[split.total, round(split.margin, 1)] for _, split, _ in rows],
+            hovertemplate="NPS %{x:.0f} ± %{customdata[1]} (%{customdata[0]} answers)<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **_layout(
+            height=90 + 40 * len(rows),
+            margin={"l": 120, "r": 16, "t": 8, "b": 48},
+            xaxis={
+                "range": [-100, 100],
+                "zeroline": True,
+                "zerolinecolor": "#9ca3af",
+                "title": "NPS of the next answer",
+            },
+            yaxis={"autorange": "reversed"},
+            hovermode="closest",
+            showlegend=False,
+        )
+    )
+    return fig.to_json()

@@ -20,6 +20,7 @@ from responses.models import Answer
 
 from . import queries
 from .filters import Filters, workspace_tz
+from .followup import MIN_SAMPLE, LoopFigures, loop_figures
 from .metrics import GROUPS, SCORES_OF, Split, differs_significantly
 from .models import DigestSubscription
 from .templatetags.nps_format import nps as format_nps
@@ -36,6 +37,13 @@ class Digest:
     split: Split
     previous: Split
     comments: dict[str, list[Answer]]
+    # The week's follow-up (dashboards/followup.py); None leaves the section out.
+    followup: LoopFigures | None = None
+
+    @property
+    def shows_followup(self) -> bool:
+        """Only where the team follows up: cases of the week, or cases still open."""
+        return self.followup is not None and self.followup.has_cases
 
     @property
     def change(self) -> float | None:
@@ -102,11 +110,13 @@ def _comments(filters: Filters, group: str) -> QuerySet[Answer]:
 
 def build_digest(now: datetime) -> Digest:
     filters = last_week(now)
+    split = queries.split(filters)
     return Digest(
         filters=filters,
-        split=queries.split(filters),
+        split=split,
         previous=queries.split(filters.previous()),
         comments={group.name: list(_comments(filters, group.name)) for group in reversed(GROUPS)},
+        followup=loop_figures(filters, detractors=split.detractors, now=now),
     )
 
 
@@ -132,6 +142,15 @@ def build_message(user, digest: Digest) -> AnymailMessage:
         ],
         "dashboard_url": f"{base}{reverse('dashboards:home')}?period=custom&start={start}&end={end}",
         "settings_url": base + reverse("dashboards:digest_settings"),
+        "min_sample": MIN_SAMPLE,
+        "outcome_rows": (
+            [
+                ("followed up", digest.followup.nps_followed_up),
+                ("not followed up", digest.followup.nps_not_followed_up),
+            ]
+            if digest.followup
+            else []
+        ),
     }
     message = AnymailMessage(
         subject=_subject(digest),

@@ -1,16 +1,29 @@
 """CSV export of the filtered responses, streamed row by row at any size."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from django.db import connection
 
 from nps import csvsafe
+from responses.models import AnswerTag
 
 from . import queries
 from .filters import Filters, workspace_tz
 from .metrics import group_of
 
-BASE_COLUMNS = ["answered_at", "score", "group", "comment", "campaign", "channel", "language"]
+# tags: the answer's tags, comma-separated; at_risk: the contact's at-risk flag (empty without a contact).
+BASE_COLUMNS = [
+    "answered_at",
+    "score",
+    "group",
+    "comment",
+    "campaign",
+    "channel",
+    "language",
+    "tags",
+    "at_risk",
+]
 CONTACT_COLUMNS = ["contact_email", "contact_name"]
 CHUNK = 2000
 
@@ -62,32 +75,55 @@ def csv_lines(filters: Filters, *, include_contact: bool) -> Iterator[str]:
     # A byte order mark: Excel then reads the file as UTF-8.
     yield "\ufeff" + writer.writerow(header)
     fields = [
+        "pk",
         "answered_at",
         "score",
         "comment",
         "campaign__name",
         "channel",
         "language",
+        "contact__at_risk",
         "contact__properties",
     ]
     if include_contact:
         fields += ["contact__email", "contact__name"]
     tz = workspace_tz()
     qs = queries.answers(filters).order_by("answered_at", "id").values_list(*fields)
-    # A server-side cursor on PostgreSQL: memory stays flat whatever the number of answers.
-    for row in qs.iterator(chunk_size=CHUNK):
-        answered_at, score, comment, campaign, channel, language, properties = row[:7]
-        line = [
-            answered_at.astimezone(tz).isoformat(),
-            score,
-            group_of(score),
-            comment,
-            campaign,
-            channel,
-            language,
-        ]
-        if include_contact:
-            line += [row[7] or "", row[8] or ""]
-        properties = properties if isinstance(properties, dict) else {}
-        line += [_cell(properties.get(key)) for key in keys]
-        yield writer.writerow(line)
+    any_tags = AnswerTag.objects.exists()
+    # A server-side cursor on PostgreSQL: memory stays flat whatever the number of answers; the tags of
+    # each chunk in one query (none at all when no answer has a tag).
+    for chunk in _chunks(qs.iterator(chunk_size=CHUNK), CHUNK):
+        tags = _tags_of([row[0] for row in chunk]) if any_tags else {}
+        for row in chunk:
+            pk, answered_at, score, comment, campaign, channel, language, at_risk, properties = row[:9]
+            line = [
+                answered_at.astimezone(tz).isoformat(),
+                score,
+                group_of(score),
+                comment,
+                campaign,
+                channel,
+                language,
+                ", ".join(tags.get(pk, ())),
+                _cell(at_risk),
+            ]
+            if include_contact:
+                line += [row[9] or "", row[10] or ""]
+            properties = properties if isinstance(properties, dict) else {}
+            line += [_cell(properties.get(key)) for key in keys]
+            yield writer.writerow(line)
+
+
+def _chunks(rows: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _tags_of(answer_ids: list[int]) -> dict[int, list[str]]:
+    """{answer id: its tag names, alphabetical} for these answers."""
+    tags: dict[int, list[str]] = {}
+    rows = AnswerTag.objects.filter(answer_id__in=answer_ids).values_list("answer_id", "tag__name")
+    for answer_id, name in rows.order_by("tag__name"):
+        tags.setdefault(answer_id, []).append(name)
+    return tags

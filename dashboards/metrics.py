@@ -133,3 +133,38 @@ def differs_significantly(a: Split, b: Split, z: float = Z_95) -> bool:
     ca, va, _ = centre_and_variance(a)
     cb, vb, _ = centre_and_variance(b)
     return abs(ca - cb) > z * math.sqrt(va + vb)
+
+
+def proportion_interval(hits: int, total: int, z: float = Z_95) -> tuple[float, float] | None:
+    """95% confidence interval of a share, in percent, by the adjusted Wald method (Agresti–Coull).
+
+    The same family as the NPS interval above: add z²/2 successes and z²/2 failures, then the usual normal
+    interval, clipped to 0…100. Honest at small samples, where the plain Wald interval is far too narrow.
+    """
+    if total <= 0:
+        return None
+    if not 0 <= hits <= total:
+        raise ValueError(f"A share is 0…{total} out of {total}, not {hits}.")
+    n_adj = total + z**2
+    p = (hits + z**2 / 2) / n_adj
+    half = z * math.sqrt(p * (1 - p) / n_adj)
+    return (max(0.0, 100 * (p - half)), min(100.0, 100 * (p + half)))
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """A share of a count (detractors followed up, re-surveyed customers whose score rose), with its margin."""
+
+    hits: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        """None (not 0) when there is nothing to share."""
+        return 100.0 * self.hits / self.total if self.total else None
+
+    @property
+    def margin(self) -> float | None:
+        """Half-width of the 95% interval, in percentage points."""
+        interval = proportion_interval(self.hits, self.total)
+        return None if interval is None else (interval[1] - interval[0]) / 2

@@ -8,10 +8,10 @@ Slow at millions of answers: the dashboard itself reads the rollups.
 from datetime import date, datetime
 
 from django.db.models import Count, F, QuerySet, TextField
-from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
+from nps.jsonkeys import PropertyText
 from responses.models import Answer
 from surveys.models import Invitation
 
@@ -23,7 +23,7 @@ GRAINS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 def _property(key: str) -> Cast:
     """The contact's property as text. An explicit transform: property names may contain "__" or spaces;
     cast, so that SQLite compares it as text rather than as JSON."""
-    return Cast(KeyTextTransform(key, "contact__properties"), TextField())
+    return Cast(PropertyText(key, "contact__properties"), TextField())
 
 
 def _narrow(qs: QuerySet, filters: Filters, time_field: str) -> QuerySet:

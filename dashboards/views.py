@@ -13,7 +13,7 @@ from nps import audit, ratelimit
 from nps.accounts.roles import has_role, public, role_required
 from responses.models import Answer
 
-from . import comments, digest, export, panels, queries, sharing
+from . import comments, digest, export, followup, panels, queries, sharing
 from .forms import CommentForm, DigestForm, FilterForm, SavedViewForm, ShareLinkForm
 from .models import DigestSubscription, SavedView, ShareLink
 
@@ -61,6 +61,8 @@ def home(request):
         segment_label=queries.segment_label(*filters.segment) if filters.segment else None,
         segment_rows=[(s, _url_with(request.GET, segment=s.param)) for s in context.get("segments", ())],
     )
+    if context["split"].total:
+        context.update(followup.panel(filters, detractors=context["split"].detractors))
     return render(request, "dashboards/home.html", context)
 
 

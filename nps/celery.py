@@ -11,6 +11,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The installed apps' tasks modules, plus those of the nps sub-packages (not apps of their own).
 app.autodiscover_tasks(["nps.webhooks"])
+# Follow-up (responses/cases/, responses/alerts/): their own tasks modules.
+app.autodiscover_tasks(["responses.cases", "responses.alerts"])
 
 app.autodiscover_tasks(["nps"], related_name="retention")
 # Schedules live in database rows; beat only wakes the dispatcher once a minute (see docs/operations.md).
@@ -37,6 +39,11 @@ app.conf.beat_schedule = {
     },
     # Weekly digests: each subscription row holds its next send time (see docs/dashboards.md).
     "send-due-digests": {"task": "dashboards.tasks.send_due_digests", "schedule": 300.0},
+    # Follow-up: answers whose case or alert task was lost are considered again, overdue cases are marked
+    # and alerted, case replies that never went are sent (docs/follow-up.md).
+    "sweep-follow-up": {"task": "responses.cases.tasks.sweep_follow_up", "schedule": 60.0},
+    # Alerts whose time has come (batch window, rate limit, retries): the schedule is in Alert rows.
+    "send-due-alerts": {"task": "responses.alerts.tasks.send_due_alerts", "schedule": 30.0},
 }
 
 

@@ -85,6 +85,7 @@ class Reply(NamedTuple):
     status: int
     text: str  # at most READ_LIMIT bytes of the body, decoded
     location: str  # the Location header of a redirect (not followed), else ""
+    retry_after: str = ""  # the Retry-After header (429, 503: Slack's rate limit), else ""
 
 
 def _parse(url: str) -> tuple[str, str, int, str]:
@@ -255,7 +256,7 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> R
         response = connection.getresponse()
         text = response.read(READ_LIMIT).decode("utf-8", errors="replace")
         location = response.getheader("Location", "") if 300 <= response.status < 400 else ""
-        return Reply(response.status, text, location)
+        return Reply(response.status, text, location, response.getheader("Retry-After", "") or "")
     except (OSError, http.client.HTTPException, ValueError) as exc:
         # The detail goes to the operator's log only; the caller shows one text for every failure.
         log.info("POST to %s:%s failed: %s: %s", target.host, target.port, type(exc).__name__, exc)

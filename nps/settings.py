@@ -1,6 +1,7 @@
 """OpenNPS settings: every value comes from the environment (see docs/configuration.md)."""
 
 import os
+import re
 from pathlib import Path
 
 import environ
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "nps.context_processors.product",
+                "responses.cases.context.case_counts",  # the menu's case badge (cached, lazy)
             ],
             # Template tag libraries of the nps sub-packages, which are not apps of their own.
             "libraries": {"accounts": "nps.accounts.templatetags"},
@@ -237,6 +239,17 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 MAIL_OUTBOX_DIR = env.path("MAIL_OUTBOX_DIR", default=BASE_DIR / "var" / "outbox")
 # Optional mailbox that receives "unsubscribe" mails, offered in List-Unsubscribe beside the https link.
 UNSUBSCRIBE_MAILTO = env.str("UNSUBSCRIBE_MAILTO", default="")
+# Where customers' answers to a case reply go (responses/cases/replies.py): each reply carries a signed
+# Reply-To "<local>+c<case id>.<signature>@<domain>" of it, and the ESP's inbound webhook, mounted only while
+# this is set, brings the answer back onto the case. The ESP must route all mail of that address (and its
+# "+tags") to /anymail/<esp>/inbound/ (docs/operations.md). Empty: replies carry no signed Reply-To.
+CASE_REPLY_ADDRESS = env.str("CASE_REPLY_ADDRESS", default="").strip()
+if CASE_REPLY_ADDRESS and not re.fullmatch(
+    r"[A-Za-z0-9._-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", CASE_REPLY_ADDRESS
+):
+    raise environ.ImproperlyConfigured(
+        "CASE_REPLY_ADDRESS must be a plain address such as replies@support.example.com (no name, no +tag)."
+    )
 
 # Texts (SMS and WhatsApp, docs/sms-and-whatsapp.md): "twilio" in production; "file" writes one JSON file
 # per message to SMS_OUTBOX_DIR and turns on the phone simulator (demo).
@@ -265,6 +278,16 @@ TEXT_LINK_ONLY_REGIONS = env.list("TEXT_LINK_ONLY_REGIONS", default=["IN"])
 # Outbound URLs (webhooks; Slack and Teams alerts): only public addresses, see nps/outbound.py. Loopback
 # (127.0.0.1, ::1, localhost) only for development receivers: never on a server.
 OUTBOUND_ALLOW_LOOPBACK = env.bool("OUTBOUND_ALLOW_LOOPBACK", default=DEBUG)
+
+# Alerts (responses/alerts/): an answer's alert waits this many seconds before it goes, because the comment
+# usually follows the score a few seconds later; alerts due together become one summary message.
+ALERT_SETTLE_SECONDS = env.int("ALERT_SETTLE_SECONDS", default=30)
+# At most one message per destination this often (Slack allows about one a second per webhook).
+ALERT_MIN_INTERVAL_SECONDS = env.float("ALERT_MIN_INTERVAL_SECONDS", default=1.0)
+# The demo's Slack and Teams catcher (nps/demo/slack.py): alerts posted to /demo/slack/hooks/… become JSON
+# files in ALERT_OUTBOX_DIR, shown to admins on /demo/slack/. Only with DEBUG: never on a server.
+DEMO_ALERT_CATCHER = DEBUG and env.bool("DEMO_ALERT_CATCHER", default=False)
+ALERT_OUTBOX_DIR = env.path("ALERT_OUTBOX_DIR", default=BASE_DIR / "var" / "alerts")
 
 # Celery: the broker is Redis in production; the demo runs tasks in process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

@@ -37,6 +37,8 @@ urlpatterns = [
     path("demo/host/", include("nps.demo.onsite")),
     # The demo's phone simulator, only while texts go to files (nps/demo/phone.py).
     *([path("demo/phone/", include("nps.demo.phone"))] if settings.SMS_BACKEND == "file" else []),
+    # The demo's Slack and Teams catcher, only in the demo (DEMO_ALERT_CATCHER needs DEBUG; nps/demo/slack.py).
+    *([path("demo/slack/", include("nps.demo.slack"))] if settings.DEMO_ALERT_CATCHER else []),
     # Brand logos are public (emails and answer pages show them); other uploads (CSV imports) never are.
     path("media/brands/<path:path>", views.brand_media, name="brand_media"),
 ]

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from dashboards.metrics import group_of
@@ -33,6 +35,7 @@ class Answer(models.Model):
     # History imports: where the answer came from ("delighted:<response id>" or "csv:<hash>"), so that
     # importing the same file twice adds nothing.
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    tags = models.ManyToManyField("Tag", through="AnswerTag", related_name="answers", blank=True)
 
     class Meta:
         ordering = ["-answered_at"]
@@ -46,6 +49,8 @@ class Answer(models.Model):
             models.Index(fields=["answered_at"], name="answer_time"),
             # Dashboard rollup refresh: answers written or changed since its watermark.
             models.Index(fields=["updated_at"], name="answer_updated"),
+            # A contact's answers in time order: their history, the at-risk check, the re-survey outcome.
+            models.Index(fields=["contact", "answered_at"], name="answer_contact_time"),
         ]
 
     def __str__(self):
@@ -70,3 +75,347 @@ class ResponseImport(CsvUpload):
         from django.urls import reverse
 
         return reverse("responses:import_detail", args=[self.pk])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Closing the loop (responses/cases/, responses/alerts/; docs/follow-up.md)
+
+
+class Tag(models.Model):
+    """A label on answers (and so on their cases), like Delighted's tags: "billing", "callback-done"."""
+
+    name = models.CharField(max_length=50)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_ci_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class AnswerTag(models.Model):
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="answer_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="answer_tags")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["answer", "tag"], name="answer_tag_unique")]
+
+    def __str__(self):
+        return f"tag {self.tag_id} on answer {self.answer_id}"
+
+
+class FollowUpSettings(models.Model):
+    """The workspace's follow-up targets and at-risk thresholds: one row (pk 1), `FollowUpSettings.get()`."""
+
+    detractor_due_hours = models.PositiveIntegerField(default=48, validators=[MaxValueValidator(24 * 365)])
+    passive_due_hours = models.PositiveIntegerField(default=72, validators=[MaxValueValidator(24 * 365)])
+    promoter_due_hours = models.PositiveIntegerField(default=120, validators=[MaxValueValidator(24 * 365)])
+    # At risk: the score fell by at least this many points from the contact's previous answer…
+    at_risk_drop = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    # …or this many detractor answers in a row.
+    at_risk_streak = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(2), MaxValueValidator(10)]
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return "Follow-up settings"
+
+    @classmethod
+    def get(cls) -> "FollowUpSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    def due_hours(self, group: str) -> int:
+        return {"detractor": self.detractor_due_hours, "passive": self.passive_due_hours}.get(
+            group, self.promoter_due_hours
+        )
+
+
+class CaseRule(models.Model):
+    """Which answers open a case. Conditions: responses/cases/rules.py (`Conditions`)."""
+
+    name = models.CharField(max_length=100)
+    enabled = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)  # the first matching rule opens the case
+    conditions = models.JSONField(default=dict, blank=True)
+    priority = models.CharField(max_length=8, default="normal")  # Case.Priority of the cases it opens
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class AssignmentRule(models.Model):
+    """Who owns a new case: the first rule whose property matches (empty property: every case); one owner,
+    or several taken in turn (round robin). No rule matches: the case waits in the unassigned queue."""
+
+    position = models.PositiveIntegerField(default=0)
+    property = models.CharField(max_length=100, blank=True)
+    value = models.CharField(max_length=200, blank=True)
+    owners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    # Round robin: the owner who got the last case of this rule.
+    last_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.property or 'every case'} = {self.value}" if self.property else "every case"
+
+
+class Case(models.Model):
+    """The follow-up of one answer: who owns it, where it stands, when it is due (responses/cases/)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_PROGRESS = "in_progress", "In progress"
+        WAITING = "waiting", "Waiting for customer"
+        RESOLVED = "resolved", "Resolved"
+        WONT_FIX = "wont_fix", "Won't fix"
+
+    OPEN = (Status.NEW, Status.IN_PROGRESS, Status.WAITING)
+    CLOSED = (Status.RESOLVED, Status.WONT_FIX)
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+        URGENT = "urgent", "Urgent"
+
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="case")
+    # Copied from the answer for the inbox's filters and the loop's figures (kept in step by the services).
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="cases")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
+    score = models.PositiveSmallIntegerField()
+    group = models.CharField(max_length=9)  # detractor / passive / promoter, of `score`
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
+    rule = models.ForeignKey(CaseRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    opened_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # The first reply to the customer (email or text) or the first status beyond "new" set by a person.
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # When "case overdue" alerts were raised for it (once per due time).
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
+    # The re-survey: the contact's next answer after this case opened (responses.cases.services
+    # .note_answered_again), so the loop's outcome reads the case table alone (dashboards/followup.py).
+    next_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    next_answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__lte=10), name="case_score_0_10"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["new", "in_progress", "waiting", "resolved", "wont_fix"]),
+                name="case_status_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="case_status_due"),
+            models.Index(fields=["owner", "status"], name="case_owner_status"),
+            models.Index(fields=["opened_at"], name="case_opened"),
+        ]
+
+    def __str__(self):
+        return f"Case {self.pk}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("responses:case_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at <= timezone.now()
+
+
+class CaseMessage(models.Model):
+    """A reply on a case: to the customer (email, SMS, WhatsApp) or from them (an email or a text)."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", "To the customer"
+        IN = "in", "From the customer"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        RECEIVED = "received", "Received"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    to_address = models.CharField(max_length=254, blank=True)
+    from_address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    # Email: our Message-ID (out) or the customer's (in, unique: a webhook delivered twice adds nothing).
+    message_id = models.CharField(max_length=300, null=True, blank=True, unique=True)
+    in_reply_to = models.CharField(max_length=300, blank=True)
+    # Texts: the TextMessage row of the texting outbox (out) or of the inbound webhook (in).
+    text_message = models.OneToOneField(
+        "surveys.TextMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="case_message"
+    )
+    state = models.CharField(max_length=8, choices=State.choices)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["state", "created_at"], name="case_message_state")]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} by {self.channel} on case {self.case_id}"
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: what happened, who did it (None: the customer or OpenNPS), when."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Opened"
+        SCORE = "score", "Score changed"
+        COMMENT = "comment", "Comment changed"
+        ANSWERED_AGAIN = "answered", "Answered again"
+        NOTE = "note", "Note"
+        REPLY_OUT = "reply_out", "Reply sent"
+        REPLY_IN = "reply_in", "Customer replied"
+        STATUS = "status", "Status changed"
+        OWNER = "owner", "Owner changed"
+        PRIORITY = "priority", "Priority changed"
+        TAGS = "tags", "Tags changed"
+        DUE = "due", "Due time changed"
+        OVERDUE = "overdue", "Overdue"
+        ALERT = "alert", "Alert sent"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(blank=True)  # a note's text; a reply's body is on its message
+    data = models.JSONField(default=dict, blank=True)  # {"from": .., "to": ..} for changes
+    message = models.ForeignKey(
+        CaseMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"], name="case_event_time")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on case {self.case_id}"
+
+
+class AlertRule(models.Model):
+    """Tell people when an answer (or an overdue case) matches: to Slack, Teams or by email."""
+
+    class Trigger(models.TextChoices):
+        ANSWER = "answer", "An answer matches"
+        CASE_OVERDUE = "case_overdue", "A case is overdue"
+
+    class Destination(models.TextChoices):
+        SLACK = "slack", "Slack"
+        TEAMS = "teams", "Microsoft Teams"
+        EMAIL = "email", "Email"
+
+    name = models.CharField(max_length=100)
+    enabled = models.BooleanField(default=True)
+    trigger = models.CharField(max_length=12, choices=Trigger.choices, default=Trigger.ANSWER)
+    conditions = models.JSONField(default=dict, blank=True)  # as CaseRule.conditions
+    destination = models.CharField(max_length=5, choices=Destination.choices)
+    url = models.URLField(max_length=500, blank=True)  # Slack and Teams: the incoming webhook's URL
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="alert_rules")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Rate limit per destination: nothing is posted before this moment (responses/alerts/sending.py).
+    next_send_at = models.DateTimeField(null=True, blank=True)
+    # The destination's last reply ("200 ok", "404 no_service"), shown on the rules page.
+    last_result = models.CharField(max_length=300, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Alert(models.Model):
+    """One event for one rule: unique, so it is told once; a message may carry many (a summary)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"  # gave up after the last retry
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
+    key = models.CharField(max_length=100)  # "answer:<id>" or "case:<id>:overdue:<due timestamp>"
+    answer = models.ForeignKey(Answer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    batch_size = models.PositiveIntegerField(default=0)  # how many alerts the message that carried it told
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "key"], name="alert_rule_key_unique")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="alert_due")]
+
+    def __str__(self):
+        return f"{self.key} for rule {self.rule_id}"
+
+
+class AlertPreference(models.Model):
+    """What one person is emailed about, besides the email alert rules they are a recipient of."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_preference"
+    )
+    case_assigned = models.BooleanField(default=True)  # a case was assigned to me
+    case_reply = models.BooleanField(default=True)  # a customer replied on my case
+    case_overdue = models.BooleanField(default=True)  # my case is overdue
+
+    def __str__(self):
+        return f"alert emails of user {self.user_id}"
+
+    @classmethod
+    def of(cls, user) -> "AlertPreference":
+        return cls.objects.get_or_create(user=user)[0]

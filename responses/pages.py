@@ -8,89 +8,28 @@ and then served from memory. The memo is keyed on every input of the page, so it
 an edited text or brand is simply another key.
 """
 
-import base64
-import hashlib
-import re
 from functools import lru_cache
 
-from csp.constants import HEADER as CSP_HEADER
-from csp.utils import build_policy
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers
 
 from dashboards.metrics import GROUP_NAMES, group_of
 from nps.i18n import customer_language
-from surveys.models import Brand, Invitation
+from surveys.models import Invitation
+from surveys.public_pages import brand_parts as _brand
+from surveys.public_pages import (  # noqa: F401  (re-exported: the answer-side views use them as pages.*)
+    brand_style,
+    csp_allowing,
+    ink_for,
+    public_headers,
+    style_source,
+)
+from surveys.public_pages import render_page as _render
+from surveys.public_pages import respond as _respond
 
 from .models import Answer
 
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-DEFAULT_ACCENT = "#4f46e5"
 TEXT_FIELDS = ("question", *(f"followup_{group}" for group in GROUP_NAMES))
-
-
-def ink_for(accent: str) -> str:
-    """Black or white text on the accent colour, whichever has the better contrast (WCAG luminance)."""
-    channels = [int(accent[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
-
-
-@lru_cache(maxsize=256)
-def brand_style(accent_color: str) -> str:
-    """The page's one inline style: the brand's accent colour and a readable ink on it."""
-    accent = (accent_color if HEX_COLOUR.match(accent_color or "") else DEFAULT_ACCENT).lower()
-    return f":root{{--accent:{accent};--accent-ink:{ink_for(accent)}}}"
-
-
-def style_source(style: str) -> str:
-    """The CSP source that allows exactly this inline style: its hash (CSP level 2)."""
-    return f"'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'"
-
-
-@lru_cache(maxsize=256)
-def csp_allowing(style: str) -> str:
-    """The site's Content-Security-Policy, plus this one inline style if any."""
-    return build_policy(update={"style-src": [style_source(style)]} if style else None)
-
-
-def _brand(brand: Brand) -> tuple[str, str, str]:
-    return brand.company_name, brand.logo.url if brand.logo else "", brand.accent_color or ""
-
-
-def public_headers(response: HttpResponse, language: str, *, style: str | None = "") -> HttpResponse:
-    """The headers of every public page, whatever its body (HTML, JSON): per customer (token in the URL),
-    never cached or indexed.
-
-    The Content-Security-Policy comes from a per-process memo (allowing `style`), or from the CSP
-    middleware when `style` is None.
-    """
-    add_never_cache_headers(response)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Content-Language"] = language
-    if style is not None:
-        response[CSP_HEADER] = csp_allowing(style)
-    return response
-
-
-def _respond(body: str | bytes, language: str, *, style: str | None = "", status: int = 200) -> HttpResponse:
-    return public_headers(HttpResponse(body, status=status), language, style=style)
-
-
-def _render(template: str, language: str, brand: tuple[str, str, str] | None, context: dict) -> str:
-    if brand is not None:
-        company_name, logo_url, accent_color = brand
-        context = {
-            "company_name": company_name,
-            "logo_url": logo_url,
-            "brand_style": brand_style(accent_color),
-            **context,
-        }
-    with translation.override(language):
-        return render_to_string(template, context)
 
 
 def public_page(

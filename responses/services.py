@@ -196,8 +196,10 @@ def anonymise_answers_of(contact: Contact) -> int:
 
 
 def export_answers_of(contact: Contact) -> list[dict]:
-    """A contact's answers for their data export (surveys.privacy): score, comment, notes, dates."""
-    answers = _answers_of(contact).select_related("campaign").order_by("answered_at", "pk")
+    """A contact's answers for their data export (surveys.privacy): score, comment, notes, tags, dates."""
+    answers = (
+        _answers_of(contact).select_related("campaign").prefetch_related("tags").order_by("answered_at", "pk")
+    )
     return [
         {
             "id": answer.pk,
@@ -208,6 +210,7 @@ def export_answers_of(contact: Contact) -> list[dict]:
             "score": answer.score,
             "comment": answer.comment,
             "notes": answer.notes,
+            "tags": sorted((tag.name for tag in answer.tags.all()), key=str.casefold),
             "language": answer.language,
             "answered_at": answer.answered_at.isoformat(),
             "updated_at": answer.updated_at.isoformat(),

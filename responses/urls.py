@@ -1,6 +1,9 @@
 from django.urls import path
 
 from . import import_views, kiosk_views, link_views, views, widget_api, widget_assets
+from .alerts import urls as alert_urls
+from .cases import settings_urls as follow_up_settings_urls
+from .cases import urls as case_urls
 
 app_name = "responses"
 urlpatterns = [
@@ -28,4 +31,8 @@ urlpatterns = [
     path("responses/import/<int:pk>/", import_views.views["detail"], name="import_detail"),
     path("responses/import/<int:pk>/map/", import_views.views["map"], name="import_map"),
     path("responses/import/<int:pk>/confirm/", import_views.views["confirm"], name="import_confirm"),
+    # Follow-up: the inbox, cases, answers' permalinks; the admins' rules; alerts (docs/follow-up.md).
+    *case_urls.urlpatterns,
+    *follow_up_settings_urls.urlpatterns,
+    *alert_urls.urlpatterns,
 ]

@@ -4,7 +4,7 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.core.validators import URLValidator
+from django.core.validators import ProhibitNullCharactersValidator, URLValidator
 from django.utils import timezone, translation
 
 from dashboards.metrics import GROUPS
@@ -847,3 +847,71 @@ class ContactForm(forms.ModelForm):
         if not data.get("email") and not data.get("phone") and not self.errors:
             raise forms.ValidationError("A contact needs an email, a phone number or both.")
         return data
+
+
+class ContactFilterForm(forms.Form):
+    """The contacts list's filters (GET): search, a property and its value, at risk, group of the last score."""
+
+    GROUP_CHOICES = [
+        ("", "Any"),
+        ("detractor", "Detractors (0–6)"),
+        ("passive", "Passives (7–8)"),
+        ("promoter", "Promoters (9–10)"),
+        ("none", "Never answered"),
+    ]
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    property = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Property",
+        widget=forms.TextInput(
+            attrs={"list": "property-names", "autocomplete": "off", "placeholder": "e.g. region"}
+        ),
+    )
+    value = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Value",
+        widget=forms.TextInput(attrs={"placeholder": "any value"}),
+    )
+    group = forms.ChoiceField(required=False, choices=GROUP_CHOICES, label="Last score")
+    at_risk = forms.BooleanField(required=False, label="At risk only")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # PostgreSQL cannot compare text with U+0000: say so in words, before any query.
+        for name, field in self.fields.items():
+            if isinstance(field, forms.CharField):
+                what = "A search" if name == "q" else "A filter"
+                field.validators = [
+                    validator
+                    for validator in field.validators
+                    if not isinstance(validator, ProhibitNullCharactersValidator)
+                ]
+                field.validators.append(
+                    ProhibitNullCharactersValidator(f"{what} cannot hold a NUL character.")
+                )
+
+    def clean_q(self):
+        return self.cleaned_data["q"].strip()
+
+    def clean_property(self):
+        return contacts.property_key(self.cleaned_data["property"])
+
+    def clean_value(self):
+        return " ".join(self.cleaned_data["value"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("value") and not cleaned.get("property"):
+            self.add_error("property", "Name the property the value is of, e.g. region.")
+        return cleaned
+
+    def active(self) -> dict:
+        """The filters that are set, as query parameters (for the pager's links)."""
+        return {key: ("on" if value is True else value) for key, value in self.cleaned_data.items() if value}
+
+    def apply(self, queryset):
+        """The contacts matching the filters (call after is_valid())."""
+        return queryset.filtered(**self.cleaned_data)

@@ -120,7 +120,7 @@ class ContactQuerySet(models.QuerySet):
 
         A list means "any of these"; every key must match. Works on PostgreSQL and SQLite.
         """
-        from django.db.models.fields.json import KeyTransform
+        from nps.jsonkeys import PropertyKey as KeyTransform
 
         queryset = self
         for index, (key, value) in enumerate(sorted(filter_dict.items())):
@@ -144,6 +144,34 @@ class ContactQuerySet(models.QuerySet):
             query |= models.Q(phone__contains=digits)
         return self.filter(query)
 
+    def filtered(self, *, q="", property="", value="", group="", at_risk=False):
+        """The contacts list's filters: a search, a property (with a value, matched ignoring case), the
+        group of the last score ("none": never answered), at risk only. Every filter but the search and the
+        property reads a column kept by responses/at_risk.py, not the answers."""
+        from dashboards.metrics import SCORES_OF
+        from nps.jsonkeys import PropertyKey as KeyTransform
+        from nps.jsonkeys import PropertyText as KeyTextTransform
+
+        queryset = self.search(q) if q else self
+        if property:
+            # An explicit transform, as in matching(): property names may contain "__" or spaces.
+            if value:
+                queryset = queryset.alias(_property_text=KeyTextTransform(property, "properties")).filter(
+                    _property_text__iexact=value
+                )
+            else:
+                queryset = queryset.alias(_property=KeyTransform(property, "properties")).filter(
+                    _property__isnull=False
+                )
+        if group == "none":
+            queryset = queryset.filter(last_score__isnull=True)
+        elif group in SCORES_OF:
+            low, high = SCORES_OF[group]
+            queryset = queryset.filter(last_score__gte=low, last_score__lte=high)
+        if at_risk:
+            queryset = queryset.filter(at_risk=True)
+        return queryset
+
 
 class Contact(models.Model):
     """A customer who can be surveyed; identified by email, phone or both (each unique)."""
@@ -164,6 +192,13 @@ class Contact(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Throttling: the last time any campaign surveyed this contact.
     last_surveyed_at = models.DateTimeField(null=True, blank=True)
+    # Their latest answer, kept by responses/at_risk.py on every answer (the contacts list shows and filters
+    # by them without reading the answers). At risk: the score fell by FollowUpSettings.at_risk_drop points or
+    # more from the previous answer, or at_risk_streak detractor answers in a row; the reason says which.
+    last_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_answered_at = models.DateTimeField(null=True, blank=True)
+    at_risk = models.BooleanField(default=False, db_default=False)
+    at_risk_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     objects = ContactQuerySet.as_manager()
 
@@ -179,6 +214,10 @@ class Contact(models.Model):
             models.UniqueConstraint(fields=["external_id"], name="contact_external_id_unique"),
             models.UniqueConstraint(Lower("email"), name="contact_email_ci_unique"),
             models.UniqueConstraint(fields=["phone"], name="contact_phone_unique"),
+        ]
+        indexes = [
+            # The contacts list's "at risk" filter: a few contacts among many.
+            models.Index(fields=["at_risk"], condition=models.Q(at_risk=True), name="contact_at_risk"),
         ]
 
     def __str__(self):
@@ -504,6 +543,7 @@ class TextMessage(models.Model):
         REASK = "reask", "Question asked again"
         THANKS = "thanks", "Thank-you"
         HELP = "help", "Help answer"
+        CASE = "case", "Follow-up from a case"  # a lead's reply from a case (responses/cases/)
         REPLY = "reply", "Reply"  # inbound
 
     class Status(models.TextChoices):

@@ -58,6 +58,10 @@ def _contact(contact: Contact) -> dict:
         "created_at": _time(contact.created_at),
         "updated_at": _time(contact.updated_at),
         "last_surveyed_at": _time(contact.last_surveyed_at),
+        "last_score": contact.last_score,
+        "last_answered_at": _time(contact.last_answered_at),
+        "at_risk": contact.at_risk,
+        "at_risk_reason": contact.at_risk_reason,
     }
 
 

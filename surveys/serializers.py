@@ -15,13 +15,18 @@ def timestamp(moment: datetime | None) -> int | None:
 
 
 def person(contact: Contact, **extra) -> dict:
-    """A Delighted person; `extra` adds the fields one endpoint shows (last_sent_at, properties, …)."""
+    """A Delighted person; `extra` adds the fields one endpoint shows (last_sent_at, properties, …).
+
+    `at_risk` is ours (not Delighted's): the churn warning of responses/at_risk.py, a score that fell or
+    detractor answers in a row.
+    """
     return {
         "id": str(contact.pk),
         "email": contact.email or None,
         "name": contact.name or None,
         "created_at": timestamp(contact.created_at),
         "phone_number": str(contact.phone) if contact.phone else None,
+        "at_risk": contact.at_risk,
         **extra,
     }
 

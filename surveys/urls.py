@@ -11,6 +11,7 @@ urlpatterns = [
     path("brands/<int:pk>/", views.brand_edit, name="brand_edit"),
     path("brands/<int:pk>/delete/", views.brand_delete, name="brand_delete"),
     path("contacts/", views.contact_list, name="contact_list"),
+    path("contacts/new/", views.contact_create, name="contact_create"),
     path("contacts/suppressed/", views.suppression_list, name="suppression_list"),
     # Texting's staff pages (surveys/channels/texting/views.py).
     path("contacts/texts/", texting_views.received_texts, name="received_texts"),

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dashboards.metrics import group_of
 from nps import audit, ratelimit
 from nps.accounts.roles import public, role_required
 from nps.cache import counters
@@ -29,6 +32,7 @@ from . import (
     import_files,
     invitations,
     privacy,
+    public_pages,
     services,
     site_views,
 )
@@ -305,15 +309,19 @@ def unsubscribe(request, token):
     # No token holds U+0000, which PostgreSQL cannot compare: not found, without a query.
     invitation = None if NUL in token else invitations.filter(token=token).first()
     if invitation is None:
-        return render(request, "surveys/unsubscribe_invalid.html", status=404)
+        # In the browser's language: the link does not say whose it was.
+        language = translation.get_language_from_request(request)
+        return public_pages.branded_page("surveys/unsubscribe_invalid.html", language, None, status=404)
+    # The customer's page, in their language and the company's colours (not the staff layout).
     address = channels.address_of(invitation.contact, invitation.channel)
-    context = {"company": invitation.campaign.brand.company_name, "address": address}
-    with translation.override(customer_language(request, invitation)):
-        if request.method == "POST":
-            contacts.unsubscribe(address, campaign=invitation.campaign)
-            return render(request, "surveys/unsubscribe_done.html", context)
-        context["already"] = contacts.is_suppressed(address)
-        return render(request, "surveys/unsubscribe.html", context)
+    brand = invitation.campaign.brand
+    language = customer_language(request, invitation)
+    context = {"company": brand.company_name, "address": address}
+    if request.method == "POST":
+        contacts.unsubscribe(address, campaign=invitation.campaign)
+        return public_pages.branded_page("surveys/unsubscribe_done.html", language, brand, **context)
+    context["already"] = contacts.is_suppressed(address)
+    return public_pages.branded_page("surveys/unsubscribe.html", language, brand, **context)
 
 
 # Contacts
@@ -321,19 +329,47 @@ def unsubscribe(request, token):
 
 @role_required("lead")
 def contact_list(request):
-    query = request.GET.get("q", "").strip()
-    if NUL in query:  # no contact holds U+0000, and PostgreSQL cannot compare text with it
+    """Newest first, with their last score and at-risk flag; filters by search, property, group, at risk."""
+    form = forms.ContactFilterForm(request.GET)
+    property_names = contacts.property_names()
+    if not form.is_valid():
+        # Shown again without the NUL characters that PostgreSQL (and the page) cannot hold.
+        form.data = {key: value.replace(NUL, "") for key, value in request.GET.items()}
         page = Paginator(Contact.objects.none(), 50).get_page(1)
-        context = {
-            "page": page,
-            "query": query.replace(NUL, ""),
-            "query_error": "A search cannot hold a NUL character.",
-        }
+        context = {"page": page, "form": form, "property_names": property_names, "filtering": True}
         return render(request, "surveys/contact_list.html", context, status=400)
+    active = form.active()
     # Newest first by id: served by the primary key index, unlike created_at, at a million contacts.
-    matches = Contact.objects.search(query).order_by("-pk")
+    matches = form.apply(Contact.objects.all()).order_by("-pk")
     page = Paginator(matches, 50).get_page(request.GET.get("page"))
-    return render(request, "surveys/contact_list.html", {"page": page, "query": query})
+    for contact in page.object_list:
+        contact.last_group = group_of(contact.last_score) if contact.last_score is not None else ""
+    context = {
+        "page": page,
+        "form": form,
+        "property_names": property_names,
+        "filtering": bool(active),
+        "filter_count": len(active) - (1 if "q" in active else 0),
+        "query": form.cleaned_data["q"],
+        "query_string": urlencode(active),
+    }
+    return render(request, "surveys/contact_list.html", context)
+
+
+@role_required("lead")
+def contact_create(request):
+    """Add one contact by hand (a customer who called in); the same checks as the import and the edit form."""
+    form = forms.ContactForm(request.POST or None, initial={"properties": {}})
+    if request.method == "POST":
+        if form.is_valid():
+            contact = form.save()
+            # Which fields were given, not their values: the log must not keep what erasing a person removes.
+            changes = audit.changes_of(form, hide=form.changed_data)
+            audit.record("contact.create", obj=contact, label=f"Contact {contact.pk}", changes=changes)
+            messages.success(request, f"{contact} was added.")
+            return redirect(contact)
+        return render(request, "surveys/contact_form.html", {"form": form}, status=400)
+    return render(request, "surveys/contact_form.html", {"form": form})
 
 
 @role_required("lead")
@@ -374,8 +410,12 @@ def contact_detail(request, pk):
     memberships = contact.memberships.select_related("campaign").order_by("-added_at")
     # Every text sent to or received from them (TextMessage.contact), newest first: the last 50 and a count.
     texts = contact.text_messages.order_by("-created_at", "-pk")
+    # Their follow-up cases (responses.Case.contact): read through the relation, surveys imports no responses.
+    cases = contact.cases.select_related("owner", "campaign").order_by("-opened_at")[:20]
     context = {
         "contact": contact,
+        "last_group": group_of(contact.last_score) if contact.last_score is not None else "",
+        "cases": cases,
         "invitations": invitations,
         "answers": answers,
         "memberships": memberships,

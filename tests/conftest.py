@@ -3,6 +3,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
+from tests.alert_stub import alert_stub  # noqa: F401  a local Slack / Teams webhook receiver (alerts)
 from tests.strict_skips import (  # noqa: F401  a skipped test or module fails the run
     pytest_make_collect_report,
     pytest_runtest_makereport,

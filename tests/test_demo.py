@@ -12,13 +12,14 @@ from pathlib import Path
 import phonenumbers
 import pytest
 import requests
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Max, Min
 from django.utils import timezone
 
 from nps import demo
 from nps.accounts.models import User
-from responses.models import Answer
+from responses.models import Alert, AlertRule, Answer, Case, CaseMessage, CaseRule
 from surveys import delivery, widget
 from surveys.models import Audience, Brand, Campaign, Contact, Invitation, Site, Suppression, TextMessage
 
@@ -141,7 +142,7 @@ def test_demo_database_seeded_on_sqlite_serves_the_dashboard_to_the_demo_admin(t
 
 @pytest.mark.django_db
 def test_seed_demo_creates_the_demo_workspace_with_sensible_data():
-    call_command("seed_demo", contacts=90, answers=400, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    summary = demo.seed(contacts=90, answers=400)
     now = timezone.now()
 
     assert set(User.objects.values_list("email", "role")) == {
@@ -169,8 +170,9 @@ def test_seed_demo_creates_the_demo_workspace_with_sensible_data():
         assert set(contact.properties) == {"plan", "region", "signup_date"}
 
     history = Invitation.objects.exclude(contact__phone__in=[t.phone for t in demo.texting.TEXTERS])
-    assert Answer.objects.filter(invitation__in=history).count() == 400
-    assert history.count() == 520  # 30% more invitations than answers: a response rate exists
+    # The history, plus the follow-up's customers who answered again in the widget (followup.py).
+    assert Answer.objects.filter(invitation__in=history).count() == 400 + summary.resurveys
+    assert history.count() == 520 + summary.resurveys  # 30% more invitations than answers: a response rate
     assert not Answer.objects.filter(invitation=None).exists()
     assert not Answer.objects.exclude(score__lte=10).exists()
     span = Answer.objects.aggregate(first=Min("answered_at"), last=Max("answered_at"))
@@ -203,6 +205,39 @@ def test_seed_demo_creates_the_demo_workspace_with_sensible_data():
     assert counter.link_properties == ["store", "table"] and counter.kiosk_idle_seconds == 10
     assert Audience.objects.filter(campaign=campaigns[("email",)]).count() == 90
     assert Answer.objects.get(contact__name="Michael Chen").channel == "sms"
+    # Follow-up (followup.py): the rules, cases in every status with timelines, alerts, at-risk contacts.
+    assert summary.cases == Case.objects.count() > 0
+    assert set(CaseRule.objects.values_list("name", flat=True)) == {
+        "Every detractor",
+        "Passives who mention a refund, a delay or slowness",
+    }
+    assert set(Case.objects.values_list("status", flat=True)) >= {
+        "new",
+        "in_progress",
+        "resolved",
+        "wont_fix",
+    }
+    assert summary.cases_overdue == Case.objects.filter(status__in=Case.OPEN, due_at__lte=now).count() > 0
+    for case in Case.objects.select_related("answer"):
+        assert (case.score, case.contact_id, case.campaign_id) == (
+            case.answer.score,
+            case.answer.contact_id,
+            case.answer.campaign_id,
+        )
+        assert case.opened_at >= case.answer.answered_at
+        assert case.events.filter(kind="opened").count() == 1
+        assert not case.events.filter(created_at__gt=now).exists()
+        assert (case.closed_at is not None) == (case.status in Case.CLOSED)
+    assert CaseMessage.objects.filter(direction="in", in_reply_to__startswith="<case-").exists()
+    slack = AlertRule.objects.get(destination="slack")
+    assert slack.url.startswith(settings.PUBLIC_BASE_URL + "/demo/slack/hooks/")
+    assert (
+        Alert.objects.filter(rule=slack, state="sent").count()
+        == Case.objects.filter(group="detractor").count()
+    )
+    assert not Alert.objects.filter(state="pending").exists()
+    for contact in Contact.objects.filter(answers__isnull=False).distinct()[:50]:
+        assert contact.last_score == contact.answers.order_by("-answered_at", "-pk")[0].score
 
 
 @pytest.mark.django_db

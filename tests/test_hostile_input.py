@@ -38,7 +38,7 @@ from nps.accounts.models import TeamInvitation, hash_token
 from nps.accounts.roles import Role
 from nps.api import keys
 from nps.webhooks.models import WebhookEndpoint
-from responses.models import Answer, ResponseImport
+from responses.models import AlertRule, Answer, Case, ResponseImport
 from surveys.csvfile import NUL_REASON
 from surveys.models import Contact, ContactImport, Suppression
 from tests.factories import make_answer, make_campaign, make_contact, make_invitation, make_user
@@ -125,6 +125,12 @@ def _make_world() -> World:
     history = ResponseImport.objects.create(
         file=ContentFile(b"score\n9\n", name="h.csv"), original_name="h.csv", brand=campaign.brand
     )
+    # Follow-up: a case on a detractor's answer and an alert rule, for their pages and API routes.
+    detractor = make_answer(campaign=campaign, contact=contact, score=2, comment="Slow")
+    case = Case.objects.create(
+        answer=detractor, campaign=campaign, contact=contact, score=2, group="detractor", owner=admin
+    )
+    alert_rule = AlertRule.objects.create(name="Walked rule", destination="email")
     ids = {
         "brands": campaign.brand.pk,
         "campaigns": campaign.pk,
@@ -145,6 +151,10 @@ def _make_world() -> World:
         "api/v1/survey-requests": invitation.pk,
         "api/v1/responses": answer.pk,
         "api/v1/campaigns": campaign.pk,
+        "api/v1/cases": case.pk,
+        "cases": case.pk,
+        "settings/alerts": alert_rule.pk,
+        "api/v1/alert-rules": alert_rule.pk,
         "v1/people": contact.email,
         "v1/survey_responses": answer.pk,
         "v1/autopilot": "email",

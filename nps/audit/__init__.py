@@ -32,6 +32,7 @@ ACTIONS = {
     "campaign.resume": "Campaign resumed",
     "campaign.archive": "Campaign archived",
     "campaign.audience": "Audience added",
+    "contact.create": "Contact added",
     "contact.update": "Contact changed",
     "contact.export": "Contact's data exported",
     "contact.erase": "Contact erased",
@@ -61,6 +62,25 @@ ACTIONS = {
     "site.update": "Widget site changed",
     "site.secret": "Widget site secret regenerated",
     "site.delete": "Widget site deleted",
+    "follow_up.update": "Follow-up targets changed",
+    "case_rule.create": "Case rule created",
+    "case_rule.update": "Case rule changed",
+    "case_rule.delete": "Case rule deleted",
+    "assignment_rule.create": "Assignment rule created",
+    "assignment_rule.update": "Assignment rule changed",
+    "assignment_rule.delete": "Assignment rule deleted",
+    "alert_rule.create": "Alert rule created",
+    "alert_rule.update": "Alert rule changed",
+    "alert_rule.delete": "Alert rule deleted",
+    "alert_rule.test": "Alert rule test sent",
+    "alert_preference.update": "Alert emails changed",
+    "case.assign": "Case assigned",
+    "case.status": "Case status changed",
+    "case.priority": "Case priority changed",
+    "case.due": "Case due time changed",
+    "case.note": "Case note added",
+    "case.reply": "Reply sent to the customer",
+    "case.tags": "Case tags changed",
 }
 
 OBJECT_TYPES = {
@@ -76,6 +96,12 @@ OBJECT_TYPES = {
     "retention": "Retention",
     "quiet_hours": "Quiet hours rule",
     "site": "Widget site",
+    "follow_up": "Follow-up settings",
+    "case_rule": "Case rule",
+    "assignment_rule": "Assignment rule",
+    "alert_rule": "Alert rule",
+    "alert_preference": "Alert emails",
+    "case": "Case",
 }
 
 

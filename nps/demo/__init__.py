@@ -3,7 +3,8 @@
 Deterministic (one seeded random generator) and fast on SQLite and PostgreSQL: rows are built in memory
 and written with bulk_create in batches, inside one transaction. Then the texting campaigns send their
 texts (texting.py): the demo texts for real, to files. The widget campaign gets a real site, and a counter
-campaign its public link and kiosk (onsite.py, with the demo host page).
+campaign its public link and kiosk (onsite.py, with the demo host page). Follow-up last (followup.py): case
+rules, about forty cases with their timelines, and alert rules to the demo's Slack catcher and the lead.
 """
 
 import math
@@ -22,7 +23,7 @@ from responses.models import Answer
 from surveys.invitations import SNAPSHOT_FIELDS
 from surveys.models import Audience, Brand, Campaign, Channel, Contact, Invitation
 
-from . import data, onsite, texting
+from . import data, followup, onsite, texting
 
 BRAND_NAME = "Chaiwala Cloud"
 PASSWORD = "demo-password-2026"  # noqa: S105 - the published demo password, printed by `make demo`
@@ -63,6 +64,10 @@ class Summary:
     answers: int = 0
     texts_sent: int = 0
     texts_waiting: int = 0  # held back by quiet hours
+    resurveys: int = 0  # answers again in the widget after a case (nps/demo/followup.py), with invitations
+    cases: int = 0
+    cases_open: int = 0
+    cases_overdue: int = 0
 
 
 def seed(*, contacts: int = 5000, answers: int = 20000, now: datetime | None = None) -> Summary:
@@ -86,12 +91,17 @@ def seed(*, contacts: int = 5000, answers: int = 20000, now: datetime | None = N
         onsite.seed(brand, campaigns["web"], now)
         people = create_contacts(rng, contacts, now)
         counts = create_history(rng, campaigns, people, answers, now)
+        loop = followup.seed(brand, campaigns, demo_users(), now)
     sent, waiting = texting.send_now([campaigns["sms"], campaigns["whatsapp"]], now)
     return Summary(
         created=True,
         contacts=len(people) + len(texting.TEXTERS),
         texts_sent=sent,
         texts_waiting=waiting,
+        resurveys=loop["answers"],
+        cases=loop["cases"],
+        cases_open=loop["open"],
+        cases_overdue=loop["overdue"],
         **counts,
     )
 
@@ -100,6 +110,11 @@ def ensure_users() -> None:
     for email, name, role in USERS:
         if not User.objects.filter(email=email).exists():
             User.objects.create_user(email=email, password=PASSWORD, name=name, role=role)
+
+
+def demo_users() -> dict[str, User]:
+    """The demo's users by role name: "admin", "lead", "viewer"."""
+    return {role.value: User.objects.get(email=email) for email, _name, role in USERS}
 
 
 def create_campaigns(brand: Brand, now: datetime) -> dict[str, Campaign]:

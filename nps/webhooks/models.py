@@ -18,6 +18,11 @@ class WebhookEvent(models.TextChoices):
     RESPONSE_CREATED = "survey_response.created", "A new answer (survey_response.created)"
     RESPONSE_UPDATED = "survey_response.updated", "A changed score or a comment (survey_response.updated)"
     UNSUBSCRIBE_CREATED = "unsubscribe.created", "An unsubscribe (unsubscribe.created)"
+    CASE_CREATED = "case.created", "A follow-up case was opened (case.created)"
+    CASE_UPDATED = (
+        "case.updated",
+        "A case changed: status, owner, priority, tags, a note or a reply (case.updated)",
+    )
 
 
 class WebhookEndpoint(models.Model):

@@ -182,6 +182,7 @@ def send_test_event(endpoint: WebhookEndpoint) -> int:
             "name": "Test Person",
             "email": "test.person@example.com",
             "phone_number": None,
+            "at_risk": False,
             "created_at": now,
             "last_sent_at": now,
         },
@@ -319,8 +320,8 @@ def send_due(*, now=None) -> int:
 PERSON_FIELDS = {
     "person": None,  # survey_response: the person object (or their id)
     "person_properties": None,
-    "permalink": "",  # the contact's page
-    "notes": [],  # interviewer notes
+    "permalink": "",  # the answer's page (with the contact)
+    "notes": [],  # interviewer notes and case notes
     "person_id": None,  # unsubscribe
     "email": None,
     "name": None,
@@ -329,13 +330,20 @@ PERSON_FIELDS = {
 ERASED = "Cancelled: the contact this event is about was erased, so it is never sent."
 
 
+def _redact(data: dict) -> dict:
+    redacted = {key: PERSON_FIELDS.get(key, value) for key, value in data.items()}
+    # case.created/updated carry their answer's survey response: the same fields go from it.
+    if isinstance(redacted.get("survey_response"), dict):
+        redacted["survey_response"] = _redact(redacted["survey_response"])
+    return redacted
+
+
 def redact_payload(payload: dict) -> dict:
     """The envelope without the person: every field of PERSON_FIELDS blanked, the rest kept."""
     data = payload.get("event_data")
     if not isinstance(data, dict):
         return payload
-    redacted = {key: PERSON_FIELDS.get(key, value) for key, value in data.items()}
-    return {**payload, "event_data": redacted}
+    return {**payload, "event_data": _redact(data)}
 
 
 def count_deliveries_about(contact) -> int:

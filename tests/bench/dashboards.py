@@ -1,4 +1,5 @@
-"""Dashboards at 10,000,000 responses: panel and page server times read from the rollups.
+"""Dashboards at 10,000,000 responses: panel and page server times read from the rollups, and the
+follow-up panel's figures over cases on about 2% of the answers.
 
 Seeds a dedicated database with set-based SQL (generate_series), once: a later run finds the rows and
 reuses them. BENCH_DASH_ROWS runs it smaller (default 10,000,000). The measuring runs in a child process
@@ -181,6 +182,58 @@ def seed(rows: int) -> None:
         cursor.execute("ANALYZE surveys_contact, surveys_invitation, responses_answer")
 
 
+# Cases open on about 2% of the answers: a twelfth of the detractors (a quarter of the answers or so).
+CASE_EVERY_NTH_DETRACTOR = 12
+
+
+def seed_cases() -> int:
+    """Cases on a twelfth of the detractors, as the services leave them: most answered within two days,
+    older ones mostly resolved, some left open past their due time. Returns how many."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("TRUNCATE responses_case RESTART IDENTITY CASCADE")
+        cursor.execute(
+            """
+            INSERT INTO responses_case (answer_id, campaign_id, contact_id, score, "group", status, priority,
+                opened_at, due_at, updated_at, first_response_at, closed_at)
+            SELECT id, campaign_id, contact_id, score, 'detractor',
+                   CASE WHEN old AND r < 0.85 THEN 'resolved' WHEN r < 0.6 THEN 'in_progress' ELSE 'new' END,
+                   'normal', answered_at, answered_at + interval '48 hours', %(now)s,
+                   CASE WHEN r < 0.8 THEN answered_at + r * interval '60 hours' END,
+                   CASE WHEN old AND r < 0.85 THEN answered_at + interval '1 hour' + r * interval '5 days' END
+            FROM (SELECT id, campaign_id, contact_id, score, answered_at, random() AS r,
+                         answered_at < %(now)s - interval '7 days' AS old
+                  FROM responses_answer WHERE score <= 6 AND id %% %(nth)s = 0) a
+            """,
+            {"now": timezone.now(), "nth": CASE_EVERY_NTH_DETRACTOR},
+        )
+        count = cursor.rowcount
+    record_next_answers()
+    return count
+
+
+def record_next_answers() -> None:
+    """Each case's re-survey, as the answer fan-out keeps it: the contact's first answer after the case."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute(
+            """
+            UPDATE responses_case c SET (next_score, next_answered_at) = (
+                SELECT a.score, a.answered_at FROM responses_answer a
+                WHERE a.contact_id = c.contact_id AND a.answered_at > c.opened_at AND a.id <> c.answer_id
+                ORDER BY a.answered_at, a.id LIMIT 1)
+            WHERE c.contact_id IS NOT NULL
+            """
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE responses_case")
+
+
 def _median_ms(function, runs: int = RUNS) -> float:
     times = []
     for _ in range(runs):
@@ -215,6 +268,17 @@ def measure():
     rollups.rebuild()
     yield f"dash_rebuild_s: {time.perf_counter() - started:.1f} s"
 
+    from dashboards.followup import loop_figures
+    from responses.models import Case
+
+    if not Case.objects.exists():
+        print("dashboards: opening cases on 2% of the answers…", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        cases = seed_cases()
+        yield f"dash_case_seed_s: {time.perf_counter() - started:.1f} s ({cases:,} cases)"
+    elif not Case.objects.filter(next_answered_at__isnull=False).exists():
+        record_next_answers()  # cases seeded before the re-survey was kept on them
+
     campaign = Campaign.objects.order_by("pk").first()
     today = timezone.now().astimezone(workspace_tz()).date()
     everything = Filters()
@@ -225,6 +289,9 @@ def measure():
         "dash_campaign_90d_ms": lambda: queries.totals(last_90),
         "dash_trend_weekly_2y_ms": lambda: queries.trend(two_years, "week"),
         "dash_segment_plan_ms": lambda: queries.segments(everything, "plan"),
+        # The follow-up panel as the dashboard opens (90 days, every campaign), and over all time.
+        "dash_followup_ms": lambda: loop_figures(Filters(start=today - timedelta(days=89), end=today)),
+        "dash_followup_all_ms": lambda: loop_figures(everything),
     }
     for name, function in figures.items():
         yield f"{name}: {_median_ms(function)} ms (target < {PANEL_TARGET_MS} ms)"

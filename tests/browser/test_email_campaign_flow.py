@@ -60,7 +60,7 @@ def test_admin_sends_a_campaign_and_a_customer_answers_and_unsubscribes(
 
     # The audience comes from a CSV with one bad row.
     page.get_by_role("link", name="Contacts").click()
-    page.get_by_role("button", name="Import a CSV").first.click()
+    page.get_by_role("link", name="Import a CSV").first.click()
     page.get_by_label("CSV file").set_input_files(str(csv_path))
     page.get_by_role("button", name="Upload and preview").click()
     page.get_by_label("Also add the imported contacts to a campaign's audience").select_option(

@@ -28,7 +28,7 @@ def import_contacts(page, tmp_path, *, csv: str, campaign: str, rows: int) -> No
     path = tmp_path / f"{campaign}.csv"
     path.write_text(csv, encoding="utf-8")
     page.get_by_role("link", name="Contacts").click()
-    page.get_by_role("button", name="Import a CSV").first.click()
+    page.get_by_role("link", name="Import a CSV").first.click()
     page.get_by_label("CSV file").set_input_files(str(path))
     page.get_by_role("button", name="Upload and preview").click()
     page.get_by_label("Also add the imported contacts to a campaign's audience").select_option(label=campaign)

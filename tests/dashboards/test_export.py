@@ -44,6 +44,8 @@ def test_lead_exports_every_filtered_row_with_contact_and_properties(client, set
         "campaign": "Kept",
         "channel": "email",
         "language": "en",
+        "tags": "",
+        "at_risk": "false",
         "contact_email": "asha@example.com",
         "contact_name": "Asha Rao",
         "plan": "pro",
@@ -110,5 +112,5 @@ def test_empty_export_is_just_the_header(client):
     response = client.get("/export.csv", {"period": "7d"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert body.splitlines() == [
-        "answered_at,score,group,comment,campaign,channel,language,contact_email,contact_name"
+        "answered_at,score,group,comment,campaign,channel,language,tags,at_risk,contact_email,contact_name"
     ]

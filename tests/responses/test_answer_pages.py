@@ -276,7 +276,7 @@ def test_preview_renders_an_unsaved_invitation_without_a_post_target(rf):
     response = pages.answer_page(rf.get("/preview/"), invitation, score=10, preview=True)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Aperçu : les réponses ne sont pas enregistrées." in page
-    assert "Qu’appréciez-vous le plus chez nous ?" in page
+    assert "Aperçu\u202f: les réponses ne sont pas enregistrées." in page
+    assert "Qu’appréciez-vous le plus chez nous\u202f?" in page
     assert "action=" not in page and "data-autosave" not in page and "answer.js" not in page
     assert not Invitation.objects.exists() and not Answer.objects.exists()

@@ -47,8 +47,8 @@ def only(monkeypatch):
     return only
 
 
-def test_webhooks_are_the_registered_consumer():
-    assert [consumer.name for consumer in fanout._consumers] == ["webhooks"]
+def test_webhooks_then_follow_up_are_the_registered_consumers():
+    assert [consumer.name for consumer in fanout._consumers] == ["webhooks", "follow_up"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -214,7 +214,7 @@ def test_a_hindi_speaker_gets_every_text_in_hindi(django_capture_on_commit_callb
     assert phone_screen() == [
         ("+14155550188", "sms", "क्षमा करें, हम समझ नहीं पाए। कृपया 0 से 10 तक कोई अंक भेजें।"),
         ("+14155550188", "sms", "हम क्या बेहतर कर सकते हैं?"),
-        ("+14155550188", "sms", "धन्यवाद! आपका जवाब Acme को और बेहतर बनने में मदद करता है।"),
+        ("+14155550188", "sms", "धन्यवाद! आपके जवाब से Acme को और बेहतर बनने में मदद मिलती है।"),
     ]
 
 
@@ -276,7 +276,7 @@ def test_a_customer_answers_by_sms_through_the_webhook(client, django_capture_on
     ]
     assert [body for _, _, body in phone_screen()] == [
         "आपको हमारी कौन-सी बात सबसे ज़्यादा पसंद है?",
-        "धन्यवाद! आपका जवाब Acme को और बेहतर बनने में मदद करता है।",
+        "धन्यवाद! आपके जवाब से Acme को और बेहतर बनने में मदद मिलती है।",
     ]
 
 

@@ -305,6 +305,7 @@ def test_confirmation_page_of_a_contact_without_history():
     assert [(kept.noun, kept.count) for kept in erasure.kept] == [
         ("webhook event", 0),
         ("text", 0),
+        ("follow-up case", 0),  # deleted with the contact, never kept
         ("answer", 0),
     ]
     assert (erasure.invitations, erasure.pending, erasure.campaigns) == (0, 0, 0)
@@ -331,7 +332,12 @@ def test_browser_delete_erases_the_contact_and_keeps_the_answers_anonymised(admi
 
 def test_the_erasers_are_registered_once_by_surveys_and_responses():
     # surveys registers the webhook deliveries' (nps.webhooks sits below it) and the texts', responses the
-    # answers'.
-    assert [eraser.noun for eraser in contacts.erasers()] == ["webhook event", "text", "answer"]
-    contacts.register_eraser(contacts.erasers()[2])
-    assert len(contacts.erasers()) == 3
+    # follow-up cases' (deleted) and the answers'.
+    assert [eraser.noun for eraser in contacts.erasers()] == [
+        "webhook event",
+        "text",
+        "follow-up case",
+        "answer",
+    ]
+    contacts.register_eraser(contacts.erasers()[3])
+    assert len(contacts.erasers()) == 4

@@ -39,7 +39,7 @@ def test_html_has_eleven_buttons_linking_to_each_score():
     answer_links = [link for link in links if "/r/" in link]
     assert answer_links == [f"http://testserver/r/{invitation.token}/{score}/" for score in range(11)]
     assert f"http://testserver/u/{invitation.token}/" in links
-    assert "Not likely" in html_of(message)
+    assert "Not at all likely" in html_of(message)
     assert "Extremely likely" in html_of(message)
 
 

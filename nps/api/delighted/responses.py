@@ -12,7 +12,7 @@ from django.utils import timezone
 from nps.inputs import parse_id
 from responses import services as answers
 from responses.models import Answer
-from responses.serializers import survey_response
+from responses.serializers import survey_response, with_payload_relations
 from surveys.contacts import ContactError, upsert_contact
 from surveys.models import Campaign, Channel, Contact
 
@@ -34,7 +34,8 @@ from .protocol import (
 
 
 def _answers():
-    return Answer.objects.select_related("contact", "recorded_by")
+    # With their tags and case notes fetched per page, not per response.
+    return with_payload_relations(Answer.objects.all())
 
 
 ORDERS = {
@@ -143,7 +144,8 @@ def update_response(request: HttpRequest, params: dict, response_id: str) -> Htt
     """PUT /v1/survey_responses/{id}.json: change score, comment or person_properties.
 
     Read-only fields (id, person, permalink, …) in the body are ignored: Delighted's clients send the
-    whole object back.
+    whole object back. So are `notes` and `tags`, as Delighted's API did: they are written on the case
+    (the case page, or the native API's /api/v1/cases).
     """
     answer = _find_response(response_id)
     score = _score(params, required=False)

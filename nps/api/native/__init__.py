@@ -1,15 +1,15 @@
 """The native REST API (/api/v1/): one NinjaAPI, key authentication, JSON errors, cursor pagination.
 
 One router module per app's data: surveys.py (contacts, survey requests, unsubscribes and bounces,
-campaigns), responses.py, dashboards.py (metrics); auth.py, errors.py and schemas.py hold what they
-share; urls.py serves it all under the "api" namespace.
+campaigns), responses.py, dashboards.py (metrics), cases.py (follow-up cases and alert rules); auth.py,
+errors.py and schemas.py hold what they share; urls.py serves it all under the "api" namespace.
 """
 
 from functools import cache
 
 from ninja import NinjaAPI, Swagger
 
-from . import dashboards, errors, responses, surveys
+from . import cases, dashboards, errors, responses, surveys
 from .auth import read_key
 
 api = NinjaAPI(
@@ -34,6 +34,8 @@ api.add_router("/responses", responses.router, tags=["Responses"])
 api.add_router("/metrics", dashboards.router, tags=["Metrics"])
 api.add_router("/", surveys.suppressions, tags=["Unsubscribes and bounces"])
 api.add_router("/campaigns", surveys.campaigns, tags=["Campaigns"])
+api.add_router("/cases", cases.cases, tags=["Cases"])
+api.add_router("/alert-rules", cases.alert_rules, tags=["Alert rules"])
 
 
 @cache

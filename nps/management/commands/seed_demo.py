@@ -34,6 +34,11 @@ class Command(BaseCommand):
                 f"(site key {demo.onsite.SITE_KEY}); the counter campaign's public link and kiosk are on "
                 "its campaign page."
             )
+            self.stdout.write(
+                f"Follow-up: {summary.cases} cases ({summary.cases_open} open, {summary.cases_overdue} "
+                f"overdue) in {base}/cases/; Slack alerts land on the demo catcher {base}/demo/slack/, "
+                f"email alerts in {settings.MAIL_OUTBOX_DIR}."
+            )
         else:
             self.stdout.write(f"Demo workspace “{demo.BRAND_NAME}” already exists; nothing to do.")
         self.stdout.write(f"Demo logins (password for all: {demo.PASSWORD}):")

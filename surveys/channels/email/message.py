@@ -32,6 +32,11 @@ def message_id(invitation, *, reminder: bool = False) -> str:
     return f"<{message_key(invitation, reminder=reminder)}@{domain}>"
 
 
+def isolate(text: str) -> str:
+    """`text` as a bidi-isolated run (U+2068 FIRST STRONG ISOLATE … U+2069 POP DIRECTIONAL ISOLATE)."""
+    return f"\u2068{text}\u2069"
+
+
 def unsubscribe_url(invitation) -> str:
     return settings.PUBLIC_BASE_URL + reverse("surveys:unsubscribe", args=[invitation.token])
 
@@ -63,13 +68,14 @@ def build_message(invitation, *, reminder: bool = False) -> AnymailMessage:
             "is_rtl": translation.get_language_bidi(),
             "language": translation.get_language(),
         }
+        # In right-to-left text a left-to-right name ("Acme Inc.") is isolated (FSI … PDI), or its final
+        # punctuation lands on the wrong side; the HTML part uses <bdi>.
+        company = isolate(one_line(brand.company_name)) if context["is_rtl"] else one_line(brand.company_name)
         if reminder:
-            subject = _("Reminder: a quick question from %(company)s") % {
-                "company": one_line(brand.company_name)
-            }
+            subject = _("Reminder: a quick question from %(company)s") % {"company": company}
         else:
-            subject = _("A quick question from %(company)s") % {"company": one_line(brand.company_name)}
-        text = render_to_string("emails/survey.txt", context)
+            subject = _("A quick question from %(company)s") % {"company": company}
+        text = render_to_string("emails/survey.txt", {**context, "company": company})
         html = render_to_string("emails/survey.html", context)
 
     list_unsubscribe = f"<{unsubscribe}>"

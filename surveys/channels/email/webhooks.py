@@ -1,11 +1,13 @@
-"""The configured ESP's tracking webhook: anymail's view under /anymail/ (e.g. /anymail/postmark/tracking/).
+"""The configured ESP's webhooks: anymail's views under /anymail/ (e.g. /anymail/postmark/tracking/).
 
 Only the ESP that EMAIL_BACKEND names (anymail.backends.<esp>.EmailBackend) is mounted, and only its
-tracking endpoint (Mandrill: its one combined endpoint): every other anymail path is a 404, and SMTP, the
-console or the demo's .eml files mount nothing. Every POST must carry ANYMAIL_WEBHOOK_SECRET as HTTP basic
+tracking endpoint (Mandrill: its one combined endpoint), plus its inbound endpoint (/anymail/<esp>/inbound/,
+customers' replies to cases: inbound.py) once CASE_REPLY_ADDRESS is set: every other anymail path is a 404,
+and SMTP, the console or the demo's .eml files mount nothing. Every POST must carry ANYMAIL_WEBHOOK_SECRET as HTTP basic
 auth (401 otherwise; 403 while no secret is configured); an ESP that also signs its requests (Mailgun,
 Mandrill, Postal, MailerSend, Unisender Go, Resend…) must sign them with its key as well (403 otherwise).
-anymail then parses the payload and sends its `tracking` signal (received in tracking.py).
+anymail then parses the payload and sends its `tracking` signal (received in tracking.py) or its
+`inbound` signal (received in inbound.py).
 """
 
 import functools
@@ -20,6 +22,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.urls import URLPattern, include, path
 from django.utils.crypto import constant_time_compare
+
+from . import inbound  # noqa: F401  connects the receiver of anymail's inbound signal
 
 log = logging.getLogger(__name__)
 
@@ -88,41 +92,56 @@ def esp_webhook(view):
 
 def is_tracking_of(entry: URLPattern, esp: str) -> bool:
     """anymail's tracking endpoint of that ESP; Mandrill has one endpoint for everything (and an older
-    address for it). Inbound endpoints are never mounted: nothing here receives mail."""
+    address for it)."""
     if esp == "mandrill":
         return entry.name in {"mandrill_webhook", "mandrill_tracking_webhook"}
     return entry.name == f"{esp}_tracking_webhook"
 
 
-def urlpatterns_for(backend: str) -> list:
+def is_inbound_of(entry: URLPattern, esp: str) -> bool:
+    """anymail's inbound endpoint of that ESP (Mailgun's also answers at .../inbound_mime/); Mandrill's
+    combined endpoint takes inbound mail already."""
+    return esp != "mandrill" and entry.name == f"{esp}_inbound_webhook"
+
+
+def is_mounted(entry: URLPattern, esp: str, *, receives_mail: bool) -> bool:
+    return bool(esp) and (is_tracking_of(entry, esp) or (receives_mail and is_inbound_of(entry, esp)))
+
+
+def urlpatterns_for(backend: str, *, receives_mail: bool = False) -> list:
     """The webhook URLs to mount for an EMAIL_BACKEND (anymail's names in the "anymail" namespace, e.g.
-    "anymail:postmark_tracking_webhook"); none when it is no anymail ESP with a tracking webhook."""
+    "anymail:postmark_tracking_webhook"); none when it is no anymail ESP with a tracking webhook. With
+    `receives_mail` (CASE_REPLY_ADDRESS is set) also its inbound webhook ("anymail:postmark_inbound_webhook")."""
     esp = esp_of(backend)
     patterns = [
         URLPattern(entry.pattern, esp_webhook(entry.callback), entry.default_args, entry.name)
         for entry in anymail_urls.urlpatterns
-        if esp and is_tracking_of(entry, esp)
+        if is_mounted(entry, esp, receives_mail=receives_mail)
     ]
     return [path("anymail/", include((patterns, "anymail")))] if patterns else []
 
 
-def configuration_errors(backend: str) -> list[str]:
-    """What the mounted webhook of an EMAIL_BACKEND lacks to work (its ESP's signing key, a package), in
+def configuration_errors(backend: str, *, receives_mail: bool = False) -> list[str]:
+    """What the mounted webhooks of an EMAIL_BACKEND lack to work (its ESP's signing key, a package), in
     anymail's words; each such webhook would answer 503."""
     esp = esp_of(backend)
     errors = []
     for entry in anymail_urls.urlpatterns:
-        if not (esp and is_tracking_of(entry, esp)) or entry.name == "mandrill_tracking_webhook":
+        if (
+            not is_mounted(entry, esp, receives_mail=receives_mail)
+            or entry.name == "mandrill_tracking_webhook"
+        ):
             continue
         try:
             view = entry.callback.view_class(**entry.callback.view_initkwargs)
             if esp == "mandrill" and view.webhook_key is None:  # anymail defers this one to the first POST
                 get_anymail_setting("webhook_key", esp_name=view.esp_name, allow_bare=True, kwargs={})
         except AnymailConfigurationError as error:
-            errors.append(str(error))
+            if str(error) not in errors:  # the tracking and inbound views of one ESP lack the same key
+                errors.append(str(error))
     return errors
 
 
 def urlpatterns() -> list:
     """The configured ESP's webhook URLs (read when the URLconf loads)."""
-    return urlpatterns_for(settings.EMAIL_BACKEND)
+    return urlpatterns_for(settings.EMAIL_BACKEND, receives_mail=bool(settings.CASE_REPLY_ADDRESS))

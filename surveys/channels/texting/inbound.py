@@ -9,6 +9,8 @@ unique, so a replayed webhook finds its row and changes nothing. Then, in one tr
   Twilio answers STOP and START itself, so we send no confirmation;
 - else the text answers the number's open conversation, through the handler that responses registers
   (`register_reply_handler`: surveys never imports responses);
+- else a text listener may take it (`register_text_listener`: responses puts a customer's answer to a
+  case reply onto the case);
 - else it is kept on the contact and marked for a person to read: never dropped.
 """
 
@@ -54,6 +56,9 @@ MAX_ADDRESS = 40
 
 ReplyHandler = Callable[[Conversation, TextMessage], str]
 _reply_handler: list[ReplyHandler] = []
+# A listener returns what took the text (its str() goes into the outcome, "Case 12"), or None.
+TextListener = Callable[[TextMessage], object]
+_text_listeners: list[TextListener] = []
 
 
 class Malformed(ValueError):
@@ -68,6 +73,15 @@ def register_reply_handler(handler: ReplyHandler) -> ReplyHandler:
     """
     _reply_handler[:] = [handler]
     return handler
+
+
+def register_text_listener(listener: TextListener) -> TextListener:
+    """Have `listener(message)` see each incoming text that is neither a keyword nor a reply to an open
+    conversation; the first that returns something took it. Registering the same function again is a
+    no-op."""
+    if listener not in _text_listeners:
+        _text_listeners.append(listener)
+    return listener
 
 
 def read_address(value: str) -> tuple[str, str]:
@@ -220,6 +234,8 @@ def answer(message: TextMessage) -> str:
     open, or expired) the text stays on the contact, marked for a person to read."""
     conversation = conversations.find_open(message.from_number, message.channel, for_update=True)
     if conversation is None or not _reply_handler:
+        if taken := listened(message):
+            return f"Added to {taken}"
         message.needs_attention = True
         return NO_OPEN_SURVEY
     message.invitation, message.contact = conversation.invitation, conversation.contact
@@ -232,3 +248,18 @@ def answer(message: TextMessage) -> str:
         log.exception("The reply handler failed on incoming text %s", message.pk)
         message.needs_attention = True
         return "The reply could not be read (error logged); please read it"
+
+
+def listened(message: TextMessage):
+    """What the first text listener that took the text returned, else None. A listener that fails leaves
+    the text for a person to read, like a failing reply handler."""
+    for listener in list(_text_listeners):
+        try:
+            with transaction.atomic():
+                taken = listener(message)
+        except Exception:
+            log.exception("A text listener failed on incoming text %s", message.pk)
+            return None
+        if taken:
+            return taken
+    return None

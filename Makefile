@@ -5,6 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo var/tools/bin/uv)
 RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
+TEST_PROCESSES ?= 2
 
 .PHONY: install demo demo-reset test lint format bench chaos messages clean
 
@@ -41,7 +42,8 @@ test: install
 	.ci/services
 	DJANGO_SETTINGS_MODULE=tests.settings $(RUN) python manage.py compilemessages --ignore=.venv -v 0
 	$(RUN) coverage erase
-	$(RUN) coverage run --branch -m pytest $(PYTEST_ARGS)
+	@# Two processes (pytest-xdist; TEST_PROCESSES to change), each with its own database and Redis db.
+	$(RUN) pytest -n $(TEST_PROCESSES) --dist loadfile --cov --cov-branch --cov-report= $(PYTEST_ARGS)
 	@# The least covered files, then the total (statements and branches); no threshold, a number to read.
 	@$(RUN) coverage report --skip-covered --skip-empty --sort=cover | tail -n 22
 	@echo "coverage_branch_total: $$($(RUN) coverage report --format=total --precision=1) %"

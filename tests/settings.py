@@ -4,13 +4,25 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opennps")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# Redis: db 15 for a run in one process. `make test` runs the suite in several processes (pytest-xdist):
+# each has its own Redis db, 11 for gw0, 10 for gw1, … (12 to 14 are the benchmarks' and `make chaos`'s), as
+# pytest-django gives each its own test database (test_opennps_gw0, …), so one process's cache.clear(),
+# rate-limit counters or Celery broker never touch another's, nor those of a one-process run beside it.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_redis_db = 11 - int(_worker.removeprefix("gw")) if _worker else 15
+assert _redis_db >= 0, f"{_worker}: no Redis db left for so many test processes (TEST_PROCESSES)"
+_redis_chosen_here = "REDIS_URL" not in os.environ
+os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{_redis_db}")
 os.environ.setdefault("PUBLIC_BASE_URL", "http://testserver")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 
 from nps.settings import *  # noqa: E402, F403
+
+if _redis_chosen_here:
+    # xdist starts its workers from the main process's environment: left there, db 15 would be every worker's.
+    del os.environ["REDIS_URL"]
 
 # The worker-kill tests start real Celery workers with these settings and NPS_CELERY_EAGER=0 and the demo's
 # file backend (NPS_TEST_EMAIL_BACKEND); everything else runs tasks in process and keeps mail in memory.

@@ -5,6 +5,8 @@ test) and a whole module skipped while it is collected (`pytest.skip(allow_modul
 `importorskip` at the top of a module), which never reaches the test hooks.
 """
 
+import os
+
 import pytest
 
 
@@ -32,3 +34,16 @@ def pytest_make_collect_report(collector):
             f"Skipped modules fail the run ({_reason(report)}). Install what is missing or fix the module."
         )
     return report
+
+
+def missing_service(message: str):
+    """Stop the run for a missing service (Redis, Chromium): it fails, it never skips.
+
+    In one process, pytest.exit ends the run at once with the message. In a pytest-xdist worker (`make test`)
+    pytest.exit would end only that worker, and xdist reports that as an INTERNALERROR naming a test and not
+    the message; there the test fails with the message instead (a session fixture's failure is repeated for
+    every test that uses it), and the run fails.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.fail(message, pytrace=False)
+    pytest.exit(message, returncode=3)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.strict_skips import missing_service
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses that unless told.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -15,14 +17,15 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not shutil.which(CHROMIUM):
-        pytest.exit(
-            f"Chromium is required for the browser tests and was not found at {CHROMIUM}", returncode=3
-        )
+        missing_service(f"Chromium is required for the browser tests and was not found at {CHROMIUM}")
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": [
             "--no-sandbox",
+            # Shared memory in /tmp, not /dev/shm: a container's /dev/shm is often 64 MB, too little for
+            # the two Chromiums of `make test`'s two processes.
+            "--disable-dev-shm-usage",
             "--disable-gpu",
             "--disable-background-networking",
             "--disable-component-update",

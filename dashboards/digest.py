@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from nps import audit
 from responses.models import Answer
 
 from . import queries
@@ -160,6 +161,18 @@ def build_message(user, digest: Digest) -> AnymailMessage:
         tags=["nps-digest"],
     )
     message.attach_alternative(render_to_string("emails/digest.html", context), "text/html")
+    return message
+
+
+# "Send me this week's digest now", per user: a few tries of a new day or hour, never a mail cannon.
+SEND_NOW_RATE = "5/h"
+
+
+def send_digest_now(user, now: datetime | None = None) -> AnymailMessage:
+    """Send the digest as it would go out now to `user` alone (audited); the schedule is left as it is."""
+    message = build_message(user, build_digest(now or timezone.now()))
+    message.send()
+    audit.record("digest.send", object_type="digest", object_id=user.pk, label=user.email, actor=user)
     return message
 
 

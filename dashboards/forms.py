@@ -46,13 +46,20 @@ class FilterForm(forms.Form):
     period = forms.ChoiceField(choices=PERIOD_CHOICES, required=False, initial="90d")
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    campaign = CampaignsField(queryset=Campaign.objects.none(), required=False)
-    channel = forms.MultipleChoiceField(choices=Channel.choices, required=False)
+    # Checkbox lists, not <select multiple>: full names on a phone, every campaign in sight (scrolls if long).
+    campaign = CampaignsField(
+        queryset=Campaign.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    channel = forms.MultipleChoiceField(
+        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     grain = forms.ChoiceField(
         choices=[("day", "Day"), ("week", "Week"), ("month", "Month")], required=False, initial="week"
     )
     segment = forms.CharField(required=False, max_length=300)
     by = forms.ChoiceField(required=False, label="Split by")
+    # Segments over time: one NPS line per value of this property (or dimension); none when empty.
+    trend_by = forms.ChoiceField(required=False, label="One line per")
     window = forms.TypedChoiceField(
         choices=[(1, "No smoothing"), (4, "Rolling 4"), (12, "Rolling 12")],
         coerce=int,
@@ -71,6 +78,7 @@ class FilterForm(forms.Form):
             ("channel", "Channel"),
             ("language", "Language"),
         ]
+        self.fields["trend_by"].choices = [("", "Choose…"), *self.fields["by"].choices]
 
     def clean_segment(self) -> tuple[str, str] | None:
         """`key:value`, e.g. plan:pro, channel:email, campaign:12 or language:hi."""
@@ -103,6 +111,27 @@ class FilterForm(forms.Form):
         cleaned["window"] = cleaned.get("window") or 1
         cleaned["by"] = cleaned.get("by") or (self.property_keys[0] if self.property_keys else "campaign")
         return cleaned
+
+    def summary(self) -> str:
+        """The filters in a few words, for the line a phone shows folded: "Last 90 days · 2 campaigns"."""
+        data = self.cleaned_data if self.is_bound and not self.errors else {}
+        period = data.get("period") or "90d"
+        if period == "custom" and data.get("start") and data.get("end"):
+            start, end = data["start"], data["end"]
+            parts = [f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"]
+        else:
+            parts = [str(dict(PERIOD_CHOICES).get(period, "Last 90 days"))]
+        campaigns = list(data.get("campaign") or ())
+        if len(campaigns) == 1:
+            parts.append(campaigns[0].name)
+        elif campaigns:
+            parts.append(f"{len(campaigns)} campaigns")
+        channels = data.get("channel") or ()
+        if len(channels) == 1:
+            parts.append(str(Channel(channels[0]).label))
+        elif channels:
+            parts.append(f"{len(channels)} channels")
+        return " · ".join(parts)
 
     def filters(self) -> Filters:
         data = self.cleaned_data

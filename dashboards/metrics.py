@@ -8,6 +8,9 @@ PROMOTER, PASSIVE, DETRACTOR = "promoter", "passive", "detractor"
 PROMOTER_MIN = 9  # 9–10: promoters
 PASSIVE_MIN = 7  # 7–8: passives; 0–6: detractors
 Z_95 = 1.959963984540054
+# Below this many answers the dashboards show an NPS as a rough sign, with its margin: at 30 answers the 95%
+# margin can still be over ±30 points, and one more answer can move the NPS by over 6.
+FEW_ANSWERS = 30
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,11 @@ class Split:
         """Half-width of the 95% interval, in NPS points (adjusted Wald, Rocks 2016)."""
         interval = nps_interval(self.promoters, self.passives, self.detractors)
         return None if interval is None else (interval[1] - interval[0]) / 2
+
+    @property
+    def is_few(self) -> bool:
+        """Too few answers (but some) for the NPS to be more than a rough sign: see FEW_ANSWERS."""
+        return 0 < self.total < FEW_ANSWERS
 
     def __add__(self, other: "Split") -> "Split":
         return Split(

@@ -19,6 +19,8 @@ class Span(models.TextChoices):
     DAY = "day", "Day"
     # The sum of a month's day rows, dated the 1st: long date ranges read whole months from these.
     MONTH = "month", "Month"
+    # The sum of a week's day rows, dated the Monday: weekly lines per segment read whole weeks from these.
+    WEEK = "week", "Week"
 
 
 class ScoreCounts(models.Model):

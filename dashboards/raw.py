@@ -119,3 +119,23 @@ def property_keys() -> list[str]:
                 if value is not None:
                     values.setdefault(key, set()).add(str(value))
     return sorted(key for key, seen in values.items() if len(seen) <= SEGMENT_MAX_VALUES)
+
+
+def segment_trend(filters: Filters, by: str, grain: str = "week") -> dict[tuple[date, str], dict[int, int]]:
+    """{(period, value): {score: count}} for one dimension or contact property, per day, week or month."""
+    period = GRAINS[grain]("answered_at", tzinfo=workspace_tz())
+    rows = (
+        answers(filters)
+        .annotate(period=period, _value=_value_of(by))
+        .filter(_value__isnull=False)
+        .values("period", "_value", "score")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out: dict[tuple[date, str], dict[int, int]] = {}
+    for row in rows:
+        day = row["period"]
+        if isinstance(day, datetime):
+            day = timezone.localtime(day, workspace_tz()).date()
+        out.setdefault((day, str(row["_value"])), dict.fromkeys(range(11), 0))[row["score"]] += row["n"]
+    return out

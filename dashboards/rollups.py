@@ -133,6 +133,23 @@ def _months_sql(table: str, dimensions: str, only_touched: bool) -> str:
 
 MONTHS = [(DAILY, "channel, language"), (SEGMENT, "channel, key, value")]
 
+
+def _weeks_sql(table: str, dimensions: str, only_touched: bool) -> str:
+    """Week rows (span "week", day = the Monday) summed from the day rows, for weekly lines per segment."""
+    touched = (
+        "JOIN touched_weeks w ON w.campaign_id = r.campaign_id AND r.day >= w.week AND r.day < w.week + 7"
+        if only_touched
+        else ""
+    )
+    return f"""
+        INSERT INTO {table} (span, campaign_id, day, {dimensions}, sent, {COUNTS})
+        SELECT 'week', r.campaign_id, date_trunc('week', r.day)::date, {dimensions}, sum(sent), {SUM_COUNTS}
+        FROM {table} r {touched}
+        WHERE r.span = 'day'
+        GROUP BY r.campaign_id, date_trunc('week', r.day), {dimensions}
+    """  # noqa: S608
+
+
 TOUCHED_SQL = """
     CREATE TEMPORARY TABLE touched ON COMMIT DROP AS
     SELECT campaign_id, day, (day::timestamp AT TIME ZONE %(tz)s) AS lo,
@@ -152,6 +169,10 @@ TOUCHED_SQL = """
 TOUCHED_MONTHS_SQL = """
     CREATE TEMPORARY TABLE touched_months ON COMMIT DROP AS
     SELECT DISTINCT campaign_id, date_trunc('month', day)::date AS month FROM touched
+"""
+TOUCHED_WEEKS_SQL = """
+    CREATE TEMPORARY TABLE touched_weeks ON COMMIT DROP AS
+    SELECT DISTINCT campaign_id, date_trunc('week', day)::date AS week FROM touched
 """
 
 
@@ -186,6 +207,7 @@ def rebuild() -> RollupState:
                 cursor.execute(sql, {"tz": tz, **params})
             for table, dimensions in MONTHS:
                 cursor.execute(_months_sql(table, dimensions, only_touched=False))
+                cursor.execute(_weeks_sql(table, dimensions, only_touched=False))
         state.refreshed_until = started
         state.rebuilt_at = timezone.now()
         state.time_zone = tz
@@ -213,13 +235,16 @@ def refresh() -> int:
             # A few small index ranges: the JIT compiler would cost more than it saves.
             cursor.execute("SET LOCAL jit = off")
             # Left over when the caller's transaction is still open (a nested atomic block).
-            cursor.execute("DROP TABLE IF EXISTS pg_temp.touched, pg_temp.touched_months")
+            cursor.execute(
+                "DROP TABLE IF EXISTS pg_temp.touched, pg_temp.touched_months, pg_temp.touched_weeks"
+            )
             cursor.execute(TOUCHED_SQL, params)
             cursor.execute("ANALYZE touched")
             cursor.execute("SELECT count(*) FROM touched")
             (touched,) = cursor.fetchone()
             if touched:
                 cursor.execute(TOUCHED_MONTHS_SQL)
+                cursor.execute(TOUCHED_WEEKS_SQL)
                 for table in (DAILY, SEGMENT):
                     cursor.execute(
                         f"DELETE FROM {table} r USING touched t "  # noqa: S608
@@ -229,12 +254,17 @@ def refresh() -> int:
                         f"DELETE FROM {table} r USING touched_months m "  # noqa: S608
                         "WHERE r.span = 'month' AND r.campaign_id = m.campaign_id AND r.day = m.month"
                     )
+                    cursor.execute(
+                        f"DELETE FROM {table} r USING touched_weeks w "  # noqa: S608
+                        "WHERE r.span = 'week' AND r.campaign_id = w.campaign_id AND r.day = w.week"
+                    )
                 cursor.execute(_daily_sql(only_touched=True), params)
                 if state.segment_keys:
                     sql, key_params = _segment_sql(only_touched=True, keys=state.segment_keys)
                     cursor.execute(sql, {**params, **key_params})
                 for table, dimensions in MONTHS:
                     cursor.execute(_months_sql(table, dimensions, only_touched=True))
+                    cursor.execute(_weeks_sql(table, dimensions, only_touched=True))
         state.refreshed_until = started
         state.save(update_fields=["refreshed_until"])
     return touched

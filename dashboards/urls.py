@@ -15,4 +15,6 @@ urlpatterns = [
     path("share-links/<int:pk>/revoke/", views.share_link_revoke, name="share_link_revoke"),
     path("s/<str:token>/", views.shared, name="shared"),
     path("account/digest/", views.digest_settings, name="digest_settings"),
+    path("account/digest/preview/", views.digest_preview, name="digest_preview"),
+    path("account/digest/send/", views.digest_send_now, name="digest_send_now"),
 ]

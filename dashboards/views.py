@@ -1,12 +1,15 @@
 """The dashboards' pages: the dashboard, comments, CSV export, saved views, share links, digest settings."""
 
-from csp.decorators import csp_update
+import logging
+
+from csp.decorators import csp_replace, csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from nps import audit, ratelimit
@@ -20,6 +23,8 @@ from .models import DigestSubscription, SavedView, ShareLink
 # plotly.js injects a <style> element when it draws; its PNG export (static/js/chart_png.js) draws the
 # chart's SVG from a blob: URL onto a canvas.
 PLOTLY_CSP = {"style-src": ["'unsafe-inline'"], "img-src": ["blob:"]}
+
+logger = logging.getLogger(__name__)
 
 DEFAULTS = {"period": "90d", "grain": "week", "window": "1"}
 
@@ -43,13 +48,14 @@ def home(request):
         data.setdefault(key, value)
     form = FilterForm(data)
     if not form.is_valid():
-        return render(request, "dashboards/home.html", {"form": form}, status=400)
+        return render(request, "dashboards/home.html", {"form": form, "filter_summary": ""}, status=400)
     filters = form.filters()
     context = panels.compute(
         filters,
         grain=form.cleaned_data["grain"],
         window=form.cleaned_data["window"],
         by=form.cleaned_data["by"],
+        trend_by=form.cleaned_data["trend_by"],
     )
     context.update(
         form=form,
@@ -60,7 +66,10 @@ def home(request):
         clear_segment_url=_url_with(request.GET, segment=None),
         segment_label=queries.segment_label(*filters.segment) if filters.segment else None,
         segment_rows=[(s, _url_with(request.GET, segment=s.param)) for s in context.get("segments", ())],
+        filter_summary=form.summary(),
     )
+    # What a downloaded chart image says under its title (static/js/chart_png.js): every filter, in full.
+    context["png_context"] = " · ".join(filter(None, [_describe(form), context["segment_label"]]))
     if context["split"].total:
         context.update(followup.panel(filters, detractors=context["split"].detractors))
     return render(request, "dashboards/home.html", context)
@@ -221,16 +230,18 @@ def _saved_filters(view: SavedView) -> FilterForm:
 
 
 def _describe(form: FilterForm) -> str:
-    """The filters in words: "Last 30 days · Support NPS · Email"."""
+    """Every filter in words, the narrowest first: "Region = India · Support NPS · Email · Last 30 days"."""
     data = form.cleaned_data
-    period = data.get("period") or "90d"
-    if period == "custom":
-        parts = [f"{data['start']:%d %b %Y} – {data['end']:%d %b %Y}"]
-    else:
-        parts = [dict(form.fields["period"].choices).get(period, period)]
+    parts = [queries.segment_label(*data["segment"], sep=" = ")] if data.get("segment") else []
     parts += [campaign.name for campaign in data.get("campaign") or ()]
     channels = dict(form.fields["channel"].choices)
     parts += [str(channels.get(channel, channel)) for channel in data.get("channel") or ()]
+    period = data.get("period") or "90d"
+    if period == "custom":
+        start, end = data["start"], data["end"]
+        parts.append(f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}")
+    else:
+        parts.append(str(dict(form.fields["period"].choices).get(period, period)))
     return " · ".join(parts)
 
 
@@ -248,10 +259,19 @@ def shared(request, token):
         return render(request, "dashboards/share_invalid.html", status=404)
     form = _saved_filters(link.saved_view)
     data = form.cleaned_data
-    context = panels.compute(form.filters(), grain=data["grain"], window=data["window"], by=data["by"])
+    context = panels.compute(
+        form.filters(), grain=data["grain"], window=data["window"], by=data["by"], trend_by=data["trend_by"]
+    )
     if not link.include_comments:
         context.pop("comments", None)
-    context.update(link=link, view=link.saved_view, description=_describe(form), by=data["by"])
+    context.update(
+        link=link,
+        view=link.saved_view,
+        description=_describe(form),
+        by=data["by"],
+        by_label=dict(form.fields["by"].choices).get(data["by"], data["by"]),
+        segment_condition=queries.segment_label(*data["segment"], sep=" = ") if data.get("segment") else None,
+    )
     response = render(request, "dashboards/shared.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
@@ -261,13 +281,16 @@ def shared(request, token):
 # ---- Digest ----
 
 
+def _digest_initial(subscription) -> dict:
+    return (
+        {"enabled": True, "weekday": subscription.weekday, "hour": subscription.hour} if subscription else {}
+    )
+
+
 @role_required("viewer")
 def digest_settings(request):
     subscription = DigestSubscription.objects.filter(user=request.user).first()
-    initial = (
-        {"enabled": True, "weekday": subscription.weekday, "hour": subscription.hour} if subscription else {}
-    )
-    form = DigestForm(request.POST or None, initial=initial)
+    form = DigestForm(request.POST or None, initial=_digest_initial(subscription))
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["enabled"]:
             subscription = digest.subscribe_digest(
@@ -279,5 +302,69 @@ def digest_settings(request):
             digest.unsubscribe_digest(request.user)
             messages.success(request, "Weekly digest off. You will not receive it any more.")
         return redirect("dashboards:digest_settings")
-    context = {"form": form, "subscription": subscription, "time_zone": settings.TIME_ZONE}
-    return render(request, "dashboards/digest_settings.html", context, status=400 if form.errors else 200)
+    return _digest_page(request, form, subscription, status=400 if form.errors else 200)
+
+
+def _digest_page(request, form, subscription, *, status: int = 200, problem: str = "") -> HttpResponse:
+    """The digest settings with this week's digest as it would be sent now (subject, frame, text part)."""
+    week = digest.build_digest(timezone.now())
+    message = digest.build_message(request.user, week)
+    context = {
+        "week": week.filters,
+        "form": form,
+        "subscription": subscription,
+        "time_zone": settings.TIME_ZONE,
+        "message": message,
+        "problem": problem,
+    }
+    return render(request, "dashboards/digest_settings.html", context, status=status)
+
+
+@xframe_options_sameorigin
+@csp_replace(
+    {
+        "frame-ancestors": ["'self'"],
+        # The email's inline styles, and nothing that runs or posts.
+        "style-src": ["'unsafe-inline'"],
+        "script-src": ["'none'"],
+        "form-action": ["'none'"],
+    }
+)
+@require_GET
+@role_required("viewer")
+def digest_preview(request):
+    """The HTML part of this week's digest of the signed-in user, for the settings page's frame."""
+    message = digest.build_message(request.user, digest.build_digest(timezone.now()))
+    response = HttpResponse(message.alternatives[0][0], content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@role_required("viewer")
+def digest_send_now(request):
+    """Send this week's digest to the signed-in user at once, whatever their schedule (rate-limited)."""
+    limit, seconds = ratelimit.parse_rate(digest.SEND_NOW_RATE)
+    wait = ratelimit.hit_rate("digest-now", str(request.user.pk), limit, seconds)
+    if wait is not None:
+        subscription = DigestSubscription.objects.filter(user=request.user).first()
+        form = DigestForm(initial=_digest_initial(subscription))
+        minutes = -(-wait // 60)
+        problem = (
+            f"Sending on request is limited to {ratelimit.describe_rate(digest.SEND_NOW_RATE)}: try again "
+            f"in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+        response = _digest_page(request, form, subscription, status=429, problem=problem)
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        digest.send_digest_now(request.user)
+    except Exception:
+        # The mail backend refused or is unreachable: say so; the log has the reason.
+        logger.exception("Digest on request to user %s failed", request.user.pk)
+        messages.error(
+            request, "The digest could not be sent: the mail service did not accept it. Try again later."
+        )
+    else:
+        messages.success(request, f"This week's digest is on its way to {request.user.email}.")
+    return redirect("dashboards:digest_settings")

@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nps.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Under DEBUG, our 404 page instead of Django's technical one (the demo), with the headers above; nothing
+    # otherwise.
+    "nps.middleware.ProductNotFoundPageMiddleware",
     # Axes must come last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -173,6 +176,17 @@ LOCALE_PATHS = [BASE_DIR / "nps" / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Staff pages' digit grouping: `international` (1,234,567) or `indian` (12,34,567). Django's own
+# NUMBER_GROUPING takes it as a sequence; nps/formats/en/formats.py makes English follow it, so that
+# intcomma and every localised number on a staff page groups the workspace's way.
+_NUMBER_GROUPINGS = {"international": 3, "indian": (3, 2, 0)}
+_number_grouping = env.str("NUMBER_GROUPING", default="").strip().lower() or "international"
+if _number_grouping not in _NUMBER_GROUPINGS:
+    raise environ.ImproperlyConfigured(
+        f"NUMBER_GROUPING must be international or indian, not {_number_grouping!r}."
+    )
+NUMBER_GROUPING = _NUMBER_GROUPINGS[_number_grouping]
+FORMAT_MODULE_PATH = ["nps.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
@@ -378,3 +392,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# Every line once, through the root's handler: Django's "django" logger has a console handler of its own
+# under DEBUG (and mail_admins, with no ADMINS here), which printed each of its lines twice. A 4xx it logs
+# is one line, without the traceback of the exception behind it (nps/logsafe.py).
+LOGGING["filters"]["client_error_without_traceback"] = {"()": "nps.logsafe.ClientErrorWithoutTraceback"}
+LOGGING["loggers"]["django"] = {"handlers": []}
+LOGGING["loggers"]["django.request"] = {"filters": ["client_error_without_traceback"]}

@@ -68,6 +68,19 @@ class PhoneAnswerForm(forms.Form):
         help_text="Internal: never shown to the customer.",
     )
 
+    def __init__(self, *args, contact: Contact | None = None, **kwargs):
+        """With `contact` (the contact page's link), the interview is theirs: no address to type."""
+        super().__init__(*args, **kwargs)
+        self.contact = contact
+        if contact is not None:
+            del self.fields["contact"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.contact is not None:
+            cleaned["contact"] = self.contact
+        return cleaned
+
     def clean_contact(self) -> Contact:
         value = self.cleaned_data["contact"].strip()
         if "@" in value:

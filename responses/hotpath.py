@@ -143,19 +143,28 @@ def _upsert_sql() -> tuple[str, list]:
         f"{connection.ops.quote_name(c)} = EXCLUDED.{connection.ops.quote_name(c)}"
         for c in ("score", "updated_at", "suspected_scanner")
     )
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    score = connection.ops.quote_name("score")
+    # The upsert never changes a stored score: a change keeps the old score and comment in the answer's
+    # history (services.record_score), which takes its own, locked path when this one returns no row.
     sql = (
-        f"INSERT INTO {connection.ops.quote_name(Answer._meta.db_table)} ({columns}) VALUES ({placeholders})"
-        f" ON CONFLICT ({connection.ops.quote_name('invitation_id')}) DO UPDATE SET {updated} RETURNING id"
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+        f" ON CONFLICT ({connection.ops.quote_name('invitation_id')}) DO UPDATE SET {updated}"
+        f" WHERE {table}.{score} = EXCLUDED.{score} RETURNING id"
     )
     return sql, fields
 
 
-def upsert_answer(answer: Answer) -> Answer:
-    """INSERT … ON CONFLICT (invitation) DO UPDATE of score, updated_at and the scanner flag: one statement."""
+def upsert_answer(answer: Answer) -> Answer | None:
+    """INSERT … ON CONFLICT (invitation) DO UPDATE of updated_at and the scanner flag when the stored score is
+    the same: one statement. None when the invitation's answer holds another score (nothing written)."""
     sql, fields = _upsert_sql()
     db = connections[DEFAULT_DB_ALIAS]
     with _cursor(db) as cursor:
         cursor.execute(sql, [f.get_db_prep_save(getattr(answer, f.attname), db) for f in fields])
-        answer.pk = cursor.fetchone()[0]
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    answer.pk = row[0]
     answer._state.adding = False
     return answer

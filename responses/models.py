@@ -61,6 +61,47 @@ class Answer(models.Model):
         return group_of(self.score)
 
 
+class AnswerRevision(models.Model):
+    """A score an answer had before it was changed, with the comment written for it (docs/answer-links.md).
+
+    One row per change of score: `score` and `comment` are what the answer said until `changed_at`, when
+    `source` set it to `new_score`. The current score and comment stay on the answer itself.
+    """
+
+    class Source(models.TextChoices):
+        LINK = "link", "Score link in the message"
+        PAGE = "page", "Answer page"
+        API = "api", "API"
+        TEXT = "text", "Text reply"
+        WIDGET = "widget", "On-site widget"
+        KIOSK = "kiosk", "Kiosk"
+        PHONE = "phone", "Phone interview"
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="revisions")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    new_score = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=6, choices=Source.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__lte=10, new_score__lte=10), name="answer_revision_score_0_10"
+            ),
+        ]
+        # The answer's history on its permalink and the answer page's "you wrote this with a 9".
+        indexes = [models.Index(fields=["answer", "changed_at"], name="answer_revision_time")]
+
+    def __str__(self):
+        return f"{self.score} → {self.new_score} on answer {self.answer_id}"
+
+    @property
+    def group(self) -> str:
+        return group_of(self.score)
+
+
 class ResponseImport(CsvUpload):
     """One CSV upload of past answers (a Delighted export or any CSV; responses.history_import)."""
 

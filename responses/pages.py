@@ -27,6 +27,7 @@ from surveys.public_pages import (  # noqa: F401  (re-exported: the answer-side 
 from surveys.public_pages import render_page as _render
 from surveys.public_pages import respond as _respond
 
+from . import services
 from .models import Answer
 
 TEXT_FIELDS = ("question", *(f"followup_{group}" for group in GROUP_NAMES))
@@ -62,6 +63,9 @@ def _answer_html(
     preview: bool = False,
     comment: str = "",
     errors: tuple[str, ...] = (),
+    wrote_with: int | None = None,
+    show_note: bool = False,
+    saved: bool = False,
 ) -> str:
     question, *followup_texts = texts
     followups = dict(zip(GROUP_NAMES, followup_texts, strict=True))
@@ -76,23 +80,44 @@ def _answer_html(
         "comment": comment,
         "errors": errors,
         "autosave": autosave,
+        # A comment written for another score than the one chosen: "You wrote this with a 9" (shown at once
+        # after a confirmed change; by the script when the customer picks another score on the page).
+        "wrote_with": wrote_with,
+        "show_note": show_note,
+        "saved": saved,  # the score is already saved (a confirmed change): the page says so, script or not
     }
     return _render("responses/answer.html", language, brand, context)
 
 
 def answer_page(
-    request, invitation: Invitation, *, score: int | None = None, preview: bool = False, form=None, status=200
+    request,
+    invitation: Invitation,
+    *,
+    score: int | None = None,
+    preview: bool = False,
+    form=None,
+    status=200,
+    saved: bool = False,
 ) -> HttpResponse:
     """The answer page with `score` chosen; `preview=True` takes an unsaved invitation and posts nowhere.
 
-    Opened from a score link (`score` given), the page's script records that score at once.
+    Opened from a score link (`score` given) for a first answer, the page's script records that score at
+    once. When an answer exists the page shows it and records nothing by itself (a score link for another
+    score shows confirm_page first); `saved` after a confirmed change.
     """
     language = customer_language(request, invitation)
-    existing = None if preview or invitation.pk is None else _answer_of(invitation)
-    autosave = score is not None and not preview
+    existing = None if preview or invitation.pk is None else saved_answer(invitation)
+    autosave = score is not None and not preview and existing is None
     if score is None and existing is not None:
         score = existing.score
     comment, errors = (existing.comment if existing else ""), ()
+    wrote_with = existing.score if comment else None
+    if existing is not None and not comment and form is None:
+        # The score changed since the customer wrote their comment: offer it back, saying for which score.
+        revision = services.comment_to_revise(existing)
+        if revision is not None:
+            comment, wrote_with = revision.comment, revision.score
+    show_note = wrote_with is not None and wrote_with != score
     with translation.override(language):
         texts = tuple(invitation.text(field, language) for field in TEXT_FIELDS)
         if form is not None:
@@ -100,9 +125,19 @@ def answer_page(
             errors = tuple(str(error) for errors in form.errors.values() for error in errors)
     brand = _brand(invitation.campaign.brand)
     style = brand_style(brand[2])
-    if comment or errors or preview:
+    if comment or errors or preview or saved:
         body = _answer_html(
-            language, score, autosave, texts, brand, preview=preview, comment=comment, errors=errors
+            language,
+            score,
+            autosave,
+            texts,
+            brand,
+            preview=preview,
+            comment=comment,
+            errors=errors,
+            wrote_with=wrote_with,
+            show_note=show_note,
+            saved=saved,
         )
     else:
         body = _blank_answer_page(language, score, autosave, texts, brand)
@@ -114,7 +149,21 @@ def answer_page(
     return response
 
 
-def _answer_of(invitation: Invitation):
+def confirm_page(request, invitation: Invitation, answer: Answer, *, score: int) -> HttpResponse:
+    """A score link for another score than the saved one: the saved answer, and the choice to change it.
+
+    Nothing is recorded until the customer presses "Change my score to 3" (a scanner never does)."""
+    return public_page(
+        request,
+        "responses/answer_confirm.html",
+        invitation=invitation,
+        saved_score=answer.score,
+        saved_comment=answer.comment,
+        score=score,
+    )
+
+
+def saved_answer(invitation: Invitation) -> Answer | None:
     """The invitation's answer, joined in by the page's lookup already (no query), or None."""
     try:
         return invitation.answer

@@ -10,7 +10,7 @@ from surveys.invitations import open_invitation
 from surveys.models import Campaign, Channel, Contact, Invitation
 
 from . import fanout, hotpath
-from .models import Answer
+from .models import Answer, AnswerRevision
 
 # Link scanners that run JavaScript (sandboxes that "detonate" links) load the page seconds after the
 # mail is delivered, or load every score link of one mail in a row. See docs/answer-links.md.
@@ -32,22 +32,24 @@ def answerable(invitation: Invitation | None, *, now=None) -> bool:
 
 
 def record_score(
-    invitation: Invitation, *, score: int, language: str = "", from_link: bool = False
+    invitation: Invitation, *, score: int, language: str = "", source: str = "page", automatic: bool = False
 ) -> Answer:
-    """Store or change the score of an invitation; the latest score counts once.
+    """Store or change the score of an invitation; the latest score counts once, earlier ones are history.
 
-    `from_link` marks the page's automatic request after a score link was opened: the only path a
-    scanner running JavaScript can take, so it is the only one that can be flagged as suspect.
+    `source` says where the score came from (AnswerRevision.Source). `automatic` marks the page's own request
+    right after a score link was opened: the only path a scanner running JavaScript can take, so it is the
+    only one that can be flagged as suspect. A changed score keeps the old score and its comment in the
+    answer's history and clears the comment, which was written for the old score (the page offers it back).
     """
     if not 0 <= score <= 10:
         raise ValueError(f"An NPS score is 0–10, not {score}.")
     now = timezone.now()
+    # Joined in by the answer pages' lookup (no query): _UNKNOWN only for callers that did not load it.
+    previous = _cached_answer(invitation)
     suspect = False
-    if from_link:
-        try:
-            previous = invitation.answer  # joined in by the answer page's lookup: usually no query
-        except Answer.DoesNotExist:
-            previous = None
+    if automatic:
+        if previous is _UNKNOWN:
+            previous = Answer.objects.filter(invitation=invitation).first()
         just_delivered = invitation.sent_at is not None and now - invitation.sent_at < SCANNER_DELIVERY_WINDOW
         link_burst = (
             previous is not None
@@ -56,11 +58,15 @@ def record_score(
             and now - previous.updated_at < SCANNER_BURST_WINDOW
         )
         suspect = just_delivered or link_burst
+    if previous is not _UNKNOWN and previous is not None and previous.score != score:
+        return _change_score(
+            invitation, score=score, language=language, source=source, suspect=suspect, now=now
+        )
     existed = None
     # Only when a consumer of answer events listens (no query): is this a new answer or a changed one?
     if fanout.wanted():
-        existed = previous is not None if from_link else Answer.objects.filter(invitation=invitation).exists()
-    # One INSERT … ON CONFLICT on the invitation's unique key: concurrent clicks leave one answer, the latest.
+        existed = previous is not None if automatic else _has_answer(invitation)
+    # One INSERT … ON CONFLICT on the invitation's unique key: a first answer, or the same score again.
     answer = hotpath.upsert_answer(
         Answer(
             invitation=invitation,
@@ -74,9 +80,63 @@ def record_score(
             suspected_scanner=suspect,
         )
     )
+    if answer is None:  # another score was stored meanwhile (another tab, another link): a change after all
+        return _change_score(
+            invitation, score=score, language=language, source=source, suspect=suspect, now=now
+        )
     if existed is not None:
         fanout.answer_saved(answer.pk, created=not existed)
     return answer
+
+
+_UNKNOWN = object()
+
+
+def _cached_answer(invitation: Invitation):
+    """The invitation's answer as loaded with it (None: it has none), or _UNKNOWN when it was not loaded."""
+    related = Invitation.answer.related
+    if not related.is_cached(invitation):
+        return _UNKNOWN
+    return related.get_cached_value(invitation)
+
+
+def _has_answer(invitation: Invitation) -> bool:
+    return Answer.objects.filter(invitation=invitation).exists()
+
+
+def _change_score(
+    invitation: Invitation, *, score: int, language: str, source: str, suspect: bool, now
+) -> Answer:
+    """The answer exists with another score: keep the old score and its comment in the history, then change."""
+    with transaction.atomic():
+        answer = Answer.objects.select_for_update().filter(invitation=invitation).first()
+        if answer is None:  # the answer loaded with the invitation is gone (a rolled-back transaction)
+            Invitation.answer.related.set_cached_value(invitation, None)
+            return record_score(invitation, score=score, language=language, source=source)
+        if answer.score != score:
+            AnswerRevision.objects.create(
+                answer=answer,
+                score=answer.score,
+                comment=answer.comment,
+                new_score=score,
+                source=source,
+                changed_at=now,
+            )
+            answer.score, answer.comment = score, ""
+        answer.updated_at, answer.suspected_scanner = now, suspect
+        answer.save(update_fields=["score", "comment", "updated_at", "suspected_scanner"])
+        fanout.answer_saved(answer.pk, created=False)
+    Answer.invitation.field.set_cached_value(answer, invitation)
+    Invitation.answer.related.set_cached_value(invitation, answer)
+    return answer
+
+
+def comment_to_revise(answer: Answer | None) -> AnswerRevision | None:
+    """After a change of score the answer has no comment: the last one the customer wrote, with the score it
+    was written for, for the page to offer back ("You wrote this with a 9"). None when there is nothing to offer."""
+    if answer is None or answer.comment:
+        return None
+    return answer.revisions.exclude(comment="").order_by("-changed_at", "-pk").first()
 
 
 def save_comment(invitation: Invitation, *, comment: str) -> Answer:
@@ -90,10 +150,12 @@ def save_comment(invitation: Invitation, *, comment: str) -> Answer:
     return answer
 
 
-def submit_answer(invitation: Invitation, *, score: int, comment: str, language: str = "") -> Answer:
+def submit_answer(
+    invitation: Invitation, *, score: int, comment: str, language: str = "", source: str = "page"
+) -> Answer:
     """The customer pressed Send: their score and comment, both or neither."""
     with transaction.atomic():
-        record_score(invitation, score=score, language=language)
+        record_score(invitation, score=score, language=language, source=source)
         return save_comment(invitation, comment=comment)
 
 
@@ -158,13 +220,23 @@ def create_response(
 
 
 def update_response(
-    answer: Answer, *, score: int | None = None, comment: str | None = None, notes: str | None = None
+    answer: Answer,
+    *,
+    score: int | None = None,
+    comment: str | None = None,
+    notes: str | None = None,
+    source: str = "api",
 ) -> Answer:
-    """Change an answer's score, comment or notes; fields left None are kept."""
+    """Change an answer's score, comment or notes; fields left None are kept (a changed score is kept in the
+    answer's history with the comment of the time; the comment stays unless a new one is given)."""
     if score is not None and not 0 <= score <= 10:
         raise ValueError(f"An NPS score is 0–10, not {score}.")
     with transaction.atomic():
         answer = Answer.objects.select_for_update().get(pk=answer.pk)
+        if score is not None and score != answer.score:
+            AnswerRevision.objects.create(
+                answer=answer, score=answer.score, comment=answer.comment, new_score=score, source=source
+            )
         if score is not None:
             answer.score = score
         if comment is not None:

@@ -137,7 +137,7 @@ def _read_score(conversation: Conversation, message: TextMessage) -> str:
         conversation.reasked = True
         _move(conversation, conversation.state)
         return "Asked again: no score understood"
-    record_score(invitation, score=score)
+    record_score(invitation, score=score, source="text")
     if comment:
         save_comment(invitation, comment=comment)
     _reply(conversation, TextMessage.Kind.FOLLOWUP, invitation.text(f"followup_{group_of(score)}"))

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dashboards.metrics import group_of
 from nps.accounts.roles import public, role_required
 from nps.i18n import customer_language
-from nps.inputs import NUL, is_digits
+from nps.inputs import NUL, is_digits, parse_id
 from surveys.forms import PreviewForm
 from surveys.invitations import sample_invitation
-from surveys.models import Campaign, Invitation
+from surveys.models import Campaign, Contact, Invitation
+from surveys.testsends import find_test, invitation_of, is_test_token
 
 from . import hotpath, pages, services, throttle
 from .forms import AnswerForm, PhoneAnswerForm, script_score
@@ -59,6 +60,8 @@ def answer(request, token, score=None):
     """GET (and HEAD) only show the page: opening a link never records. POST records."""
     if limited := _rate_limited(request):
         return limited
+    if is_test_token(token):
+        return _test_page(request, token, score)
     invitation = _find(request, token)
     if invitation is None:
         return _invalid(request)
@@ -74,11 +77,37 @@ def answer(request, token, score=None):
                 answer_url=invitation.answer_path(),
             )
         score = int(score)
+        saved = pages.saved_answer(invitation)
+        if saved is not None and saved.score != score:
+            # A second tap in the message: show what they said and ask before changing anything.
+            return pages.confirm_page(request, invitation, saved, score=score)
     return pages.answer_page(request, invitation, score=score)
+
+
+def _test_page(request, token: str, score=None) -> HttpResponse:
+    """A link of a test message ("Send a test to me", surveys/testsends.py): the campaign's answer page in
+    preview mode, which records nothing, whatever the method."""
+    test = find_test(token)
+    if test is None:
+        throttle.count_miss(request)
+        return _invalid(request)
+    invitation = invitation_of(test)
+    if score is not None and not (is_digits(score) and int(score) <= 10):
+        return pages.public_page(
+            request,
+            "responses/bad_score.html",
+            invitation=invitation,
+            status=400,
+            answer_url=invitation.answer_path(),
+        )
+    return pages.answer_page(request, invitation, score=None if score is None else int(score), preview=True)
 
 
 def _post_answer(request, invitation: Invitation) -> HttpResponse:
     language = customer_language(request, invitation)
+    # The confirm page's buttons: "Change my score to 3" or "Keep 9" (score links for a saved answer).
+    if "confirm" in request.POST:
+        return _confirm(request, invitation, language)
     # answer.js sends the score alone with source=link (automatic, right after a score link was opened)
     # or source=page (the customer changed the score); the Send button posts the whole form without it.
     if source := request.POST.get("source"):
@@ -88,7 +117,13 @@ def _post_answer(request, invitation: Invitation) -> HttpResponse:
             with translation.override(language):
                 message = str(error.messages[0])
             return pages.public_headers(JsonResponse({"error": message}, status=400), language)
-        services.record_score(invitation, score=score, language=language, from_link=source == "link")
+        services.record_score(
+            invitation,
+            score=score,
+            language=language,
+            source="link" if source == "link" else "page",
+            automatic=source == "link",
+        )
         return pages.public_headers(JsonResponse({"saved": True, "group": group_of(score)}), language)
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -98,6 +133,28 @@ def _post_answer(request, invitation: Invitation) -> HttpResponse:
     )
     target = getattr(invitation.campaign, f"redirect_{answer.group}")
     return redirect(target or reverse("responses:thanks", args=[invitation.token]))
+
+
+def _confirm(request, invitation: Invitation, language: str) -> HttpResponse:
+    choice = request.POST.get("confirm")
+    try:
+        score = script_score(request.POST)
+    except ValidationError:
+        score = None
+    if score is None or choice not in ("change", "keep"):
+        return pages.public_page(
+            request,
+            "responses/bad_score.html",
+            invitation=invitation,
+            status=400,
+            answer_url=invitation.answer_path(),
+        )
+    if choice == "keep":
+        if pages.saved_answer(invitation) is None:  # nothing to keep: the plain page, nothing recorded
+            return pages.answer_page(request, invitation, score=score)
+        return redirect(reverse("responses:thanks", args=[invitation.token]))
+    services.record_score(invitation, score=score, language=language, source="link")
+    return pages.answer_page(request, invitation, saved=True)
 
 
 # A texted survey's link, https://<host>/s?<short_token>: short, because every SMS segment costs money, and
@@ -112,6 +169,8 @@ def short_link(request):
         return limited
     # The whole query string is the token; anything an app appends after a "&" is not.
     token = request.META.get("QUERY_STRING", "").split("&", 1)[0]
+    if is_test_token(token):
+        return _test_page(request, token)
     invitation = _find(request, token, by="short_token")
     if invitation is None:
         return _invalid(request)
@@ -140,17 +199,43 @@ def thanks(request, token):
     )
 
 
+def _preselected_contact(request) -> tuple[Contact | None, str, int]:
+    """The contact of `?contact=<id>` (the contact page's link): (contact, problem, status).
+
+    A value that is no id answers 400, an id of no contact 404 (erased, say); both with the page, so that
+    the lead can still type the address.
+    """
+    raw = request.GET.get("contact")
+    if raw is None:
+        return None, "", 200
+    pk = parse_id(raw)
+    if pk is None:
+        return None, "The link names no contact: “contact” must be a contact's number.", 400
+    contact = Contact.objects.filter(pk=pk).first()
+    if contact is None:
+        return (
+            None,
+            f"No contact has the number {pk}: they may have been erased. Type their email or phone.",
+            404,
+        )
+    return contact, "", 200
+
+
 @role_required("lead")
 def phone_answer(request):
     """A lead records an answer given in a phone interview, on the contact's behalf."""
-    form = PhoneAnswerForm(request.POST or None)
+    contact, problem, status = _preselected_contact(request)
+    form = PhoneAnswerForm(None if problem else request.POST or None, contact=contact)
     if request.method == "POST" and form.is_valid():
         answer = services.record_phone_answer(by=request.user, **form.cleaned_data)
         messages.success(request, f"Score {answer.score} recorded for {answer.contact} ({answer.campaign}).")
-        return redirect("responses:phone_answer")
+        # From the contact page, back to it: their answers list shows the new one.
+        return redirect(contact) if contact else redirect("responses:phone_answer")
     recent = Answer.objects.filter(channel="phone").select_related("contact", "campaign", "recorded_by")[:10]
-    status = 400 if request.method == "POST" else 200
-    return render(request, "responses/phone_answer.html", {"form": form, "recent": recent}, status=status)
+    if request.method == "POST" and not problem:
+        status = 400
+    context = {"form": form, "recent": recent, "contact": contact, "problem": problem}
+    return render(request, "responses/phone_answer.html", context, status=status)
 
 
 @xframe_options_sameorigin

@@ -211,7 +211,7 @@ def answer(request, site_key):
         score, comment = widget.parse_answer(data)
         with transaction.atomic():
             if score is not None:
-                services.record_score(invitation, score=score)
+                services.record_score(invitation, score=score, source="widget")
             elif not invitation_has_answer(invitation):
                 raise WidgetError(409, "Send the score before the comment.", field="comment")
             if comment is not None:

@@ -164,6 +164,43 @@ def property_names() -> list[str]:
     return names
 
 
+PROPERTY_VALUES_SAMPLE = 20000
+PROPERTY_VALUES_SHOWN = 12
+
+
+def property_values(name: str) -> list[str]:
+    """The most common values of a property, most common first: the audience builder's suggestions.
+
+    Counted among the newest contacts (as property_names) and cached for five minutes per property; text
+    values only (a filter matches the value as typed). A value missing from the list can still be typed.
+    """
+    import hashlib
+
+    from django.db.models import Count
+
+    from nps.jsonkeys import PropertyKey
+
+    key = property_key(name)
+    if not key or len(key) > 100 or has_nul(key):
+        return []
+    cache_key = "contacts:property-values:" + hashlib.sha256(key.encode()).hexdigest()[:40]
+    values = cache.get(cache_key)
+    if values is None:
+        newest = Contact.objects.order_by("-pk").values("pk")[:PROPERTY_VALUES_SAMPLE]
+        rows = (
+            Contact.objects.filter(pk__in=newest)
+            .annotate(value=PropertyKey(key, "properties"))
+            .filter(value__isnull=False)
+            .values("value")
+            .annotate(n=Count("pk"))
+            .order_by("-n")[: PROPERTY_VALUES_SHOWN * 2]
+        )
+        values = [row["value"] for row in rows if isinstance(row["value"], str) and row["value"].strip()]
+        values = values[:PROPERTY_VALUES_SHOWN]
+        cache.set(cache_key, values, 300)
+    return values
+
+
 # Creating and updating ---------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from django.core.validators import ProhibitNullCharactersValidator, URLValidator
 from django.utils import timezone, translation
 
 from dashboards.metrics import GROUPS
-from nps.inputs import parse_id
+from nps.inputs import NUL, parse_id
 
 from . import contact_import, contacts
 from .channels import configured_channels
@@ -618,45 +618,103 @@ class CampaignForm(forms.ModelForm):
 
 
 class AudienceFilterForm(forms.Form):
-    """Up to three conditions on contact properties; all must match, any of a condition's values may."""
+    """Up to three conditions on contact properties: a property (the known names are offered) and its values,
+    ticked among the property's most common ones or typed; every condition must match, any of its values may.
+
+    `complete=False` (the builder's live count) accepts a filter still being built: rows without a value
+    are left out instead of being errors. Text that cannot be a value (NUL, too long) is an error either way.
+    """
 
     ROWS = 3
+    MAX_PICKS = 50
+    MAX_VALUE = 200
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, complete: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.complete = complete
         for row in range(1, self.ROWS + 1):
             self.fields[f"property_{row}"] = forms.CharField(
-                required=row == 1, max_length=100, label=f"Property {row}"
+                required=complete and row == 1,
+                max_length=100,
+                label=f"Property {row}",
+                widget=forms.TextInput(
+                    attrs={
+                        "list": "audience-property-names",
+                        "autocomplete": "off",
+                        "placeholder": "e.g. region",
+                    }
+                ),
             )
             self.fields[f"values_{row}"] = forms.CharField(
-                required=row == 1,
+                required=False,
                 max_length=1000,
-                label=f"Values {row}",
+                label=f"Other values {row}",
                 help_text="Separate values with commas.",
             )
         self.fields["property_1"].error_messages["required"] = "Name the property to filter on, e.g. plan."
-        self.fields["values_1"].error_messages["required"] = "Give at least one value, e.g. pro."
 
     @classmethod
     def from_filter(cls, saved: dict):
         initial = {}
         for row, (key, value) in enumerate(list(saved.items())[: cls.ROWS], start=1):
             initial[f"property_{row}"] = key
-            initial[f"values_{row}"] = ", ".join(value) if isinstance(value, list) else str(value)
+            initial[f"pick_{row}"] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
         return cls(initial=initial)
 
+    def picks(self, row: int) -> list[str]:
+        """The values ticked in a row (as posted, or the saved filter's). Ticked for another property than the
+        one now named (`picks_of_<row>`, the property they were offered for): dropped."""
+        if self.is_bound:
+            getlist = getattr(self.data, "getlist", None)
+            offered_for = self.data.get(f"picks_of_{row}")
+            if offered_for is not None and contacts.property_key(offered_for) != self.property_of(row):
+                return []
+            return [str(v) for v in getlist(f"pick_{row}")] if getlist else []
+        return list(self.initial.get(f"pick_{row}", []))
+
+    def property_of(self, row: int) -> str:
+        raw = (
+            self.data.get(f"property_{row}", "") if self.is_bound else self.initial.get(f"property_{row}", "")
+        )
+        return (
+            contacts.property_key(raw) if isinstance(raw, str) and len(raw) <= 100 and NUL not in raw else ""
+        )
+
     def rows(self):
-        return [(self[f"property_{row}"], self[f"values_{row}"]) for row in range(1, self.ROWS + 1)]
+        """Per condition: its fields and the values offered (the property's most common values and those
+        ticked), each with whether it is ticked."""
+        result = []
+        for row in range(1, self.ROWS + 1):
+            key, picked = self.property_of(row), self.picks(row)
+            offered = list(dict.fromkeys([*contacts.property_values(key), *picked])) if key else []
+            result.append(
+                {
+                    "n": row,
+                    "property": self[f"property_{row}"],
+                    "values": self[f"values_{row}"],
+                    "key": key,
+                    "offered": [(value, value in picked) for value in offered],
+                }
+            )
+        return result
 
     def clean(self):
         data = super().clean()
         result = {}
         for row in range(1, self.ROWS + 1):
+            picks = self.picks(row)
+            if len(picks) > self.MAX_PICKS or any(
+                NUL in v or len(v) > self.MAX_VALUE or not v.strip() for v in picks
+            ):
+                self.add_error(f"values_{row}", "A ticked value is empty, too long or holds a NUL character.")
+                continue
             key = contacts.property_key(data.get(f"property_{row}") or "")
             raw = data.get(f"values_{row}") or ""
-            values = list(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
+            typed = [v.strip() for v in raw.split(",") if v.strip()]
+            values = list(dict.fromkeys([*(v.strip() for v in picks), *typed]))
             if key and not values:
-                self.add_error(f"values_{row}", f"Give at least one value for “{key}”.")
+                if self.complete:
+                    self.add_error(f"values_{row}", f"Tick or type at least one value for “{key}”.")
             elif values and not key:
                 self.add_error(f"property_{row}", "Name the property these values belong to.")
             elif key in result:
@@ -665,6 +723,37 @@ class AudienceFilterForm(forms.Form):
                 result[key] = values[0] if len(values) == 1 else values
         data["filter"] = result
         return data
+
+
+class TestSendForm(forms.Form):
+    """ "Send a test to me": the channel (the campaign's that send), the language, and for a text the number."""
+
+    __test__ = False
+
+    channel = forms.ChoiceField(label="Channel")
+    language = forms.ChoiceField(label="Language")
+    phone = forms.CharField(
+        label="Mobile number",
+        required=False,
+        max_length=40,
+        help_text="With its country code, e.g. +919876543210. Texts only; an email goes to your own address.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def __init__(
+        self,
+        *args,
+        campaign: Campaign,
+        channels: list[str],
+        languages: list[tuple[str, str]],
+        back="",
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.back = back  # the page the form is on ("launch" or the campaign page), posted back as is
+        self.fields["channel"].choices = [(value, Channel(value).label) for value in channels]
+        self.fields["language"].choices = languages
+        self.needs_phone = any(value in TEXT_CHANNELS for value in channels)
 
 
 class PreviewForm(forms.Form):

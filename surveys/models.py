@@ -544,6 +544,7 @@ class TextMessage(models.Model):
         THANKS = "thanks", "Thank-you"
         HELP = "help", "Help answer"
         CASE = "case", "Follow-up from a case"  # a lead's reply from a case (responses/cases/)
+        TEST = "test", "Test sent to staff"  # "Send a test to me" (surveys/testsends.py): no contact
         REPLY = "reply", "Reply"  # inbound
 
     class Status(models.TextChoices):
@@ -768,3 +769,37 @@ class ContactImport(CsvUpload):
 
     def get_absolute_url(self):
         return reverse("surveys:import_detail", args=[self.pk])
+
+
+def new_test_token() -> str:
+    """A test message's token: "t." and 10 random characters, as long as a short token (a texted test costs
+    what the real text costs). No invitation token holds a ".", so the answer pages tell them apart unread."""
+    return "t." + secrets.token_urlsafe(8)[:10]
+
+
+class TestSend(models.Model):
+    """A campaign's message sent as a test to a staff member ("Send a test to me", surveys/testsends.py).
+
+    Not an invitation: no contact, no throttle, nothing in the figures. Its links open the answer page in
+    preview mode, which records nothing.
+    """
+
+    __test__ = False  # not a test class, whatever pytest makes of the name
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="test_sends")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=10)
+    # Where it went: the user's own email, or the number they typed (E.164).
+    address = models.CharField(max_length=254)
+    token = models.CharField(max_length=16, unique=True, default=new_test_token)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Test of {self.campaign} ({self.channel}, {self.language})"

@@ -17,7 +17,7 @@ from .channels import CHANNELS, address_of, get_channel
 from .contacts import is_suppressed, normalize_properties
 from .delivery import queue_campaign
 from .invitations import language_of, lock_contact, open_invitation, supported_language
-from .models import Audience, Brand, Campaign, Channel, Contact, Invitation, render_text
+from .models import DEFAULT_TEXTS, Audience, Brand, Campaign, Channel, Contact, Invitation, render_text
 
 log = logging.getLogger(__name__)
 Status = Campaign.Status
@@ -260,6 +260,41 @@ def figures(campaign) -> CampaignFigures:
         sent=campaign.n_sent,
         split=Split(campaign.n_promoters, campaign.n_passives, campaign.n_detractors),
     )
+
+
+@dataclass(frozen=True)
+class CampaignLanguage:
+    code: str
+    name: str
+    contacts: int  # audience members who get it
+    translated: bool  # the question is in this language (its own text, or the default question translated)
+
+
+def campaign_languages(campaign: Campaign) -> list[CampaignLanguage]:
+    """The languages a campaign sends in: its audience's (a contact's language when it is one of ours, else
+    the default one) and those it has texts of its own for, in the order of settings.LANGUAGES."""
+    from django.conf import settings
+
+    names = dict(settings.LANGUAGES)
+    counts: dict[str, int] = {}
+    for row in campaign.audience.values("contact__language").annotate(n=Count("pk")).order_by():
+        code = supported_language(row["contact__language"] or "") or settings.LANGUAGE_CODE
+        counts[code] = counts.get(code, 0) + row["n"]
+    own = {code for code, texts in (campaign.translations or {}).items() if code in names and texts}
+    codes = {settings.LANGUAGE_CODE, *counts, *own}  # the default: any contact without a language of ours
+    default_question = campaign.question == DEFAULT_TEXTS["question"]
+    return [
+        CampaignLanguage(
+            code=code,
+            name=name,
+            contacts=counts.get(code, 0),
+            translated=code == settings.LANGUAGE_CODE
+            or default_question
+            or bool((campaign.translations.get(code) or {}).get("question")),
+        )
+        for code, name in settings.LANGUAGES
+        if code in codes
+    ]
 
 
 # Survey requests (shared by the native and the Delighted-compatible API)

@@ -53,6 +53,12 @@ urlpatterns = [
     path("campaigns/<int:pk>/resume/", views.campaign_resume, name="campaign_resume"),
     path("campaigns/<int:pk>/archive/", views.campaign_archive, name="campaign_archive"),
     path("campaigns/<int:pk>/audience/", views.campaign_audience, name="campaign_audience"),
+    path("campaigns/<int:pk>/audience/count/", views.campaign_audience_count, name="campaign_audience_count"),
+    path(
+        "campaigns/<int:pk>/audience/values/", views.campaign_audience_values, name="campaign_audience_values"
+    ),
+    path("campaigns/<int:pk>/members/", views.campaign_members, name="campaign_members"),
+    path("campaigns/<int:pk>/test/", views.campaign_test_send, name="campaign_test_send"),
     path("campaigns/<int:pk>/preview/", views.campaign_preview, name="campaign_preview"),
     # The public link's QR code and poster (surveys/link_views.py).
     path("campaigns/<int:pk>/qr.svg", link_views.qr_svg, name="campaign_qr_svg"),

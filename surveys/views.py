@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboards.metrics import group_of
 from nps import audit, ratelimit
-from nps.accounts.roles import public, role_required
+from nps.accounts.roles import has_role, public, role_required
 from nps.cache import counters
 from nps.i18n import customer_language
-from nps.inputs import NUL, parse_id
+from nps.inputs import NUL, parse_id, parse_int
 
 from . import (
     channels,
@@ -35,10 +35,11 @@ from . import (
     public_pages,
     services,
     site_views,
+    testsends,
 )
 from .channels.texting import preview as text_preview
 from .import_flow import ImportFlow
-from .models import Brand, Campaign, Channel, Contact, ContactImport, Invitation, Suppression
+from .models import Audience, Brand, Campaign, Channel, Contact, ContactImport, Invitation, Suppression
 
 # Brands
 
@@ -93,13 +94,15 @@ def campaign_list(request):
     return render(request, "surveys/campaign_list.html", context)
 
 
-def _detail(request, campaign, *, audience_form=None, status=200):
+def _detail(request, campaign, *, audience_form=None, test_form=None, status=200):
     campaign = services.with_figures(Campaign.objects.select_related("brand")).get(pk=campaign.pk)
+    languages = services.campaign_languages(campaign)
     context = {
         "campaign": campaign,
         "figures": services.figures(campaign),
         "audience_form": audience_form or forms.AudienceFilterForm.from_filter(campaign.audience_filter),
-        "languages": [name for code, name in forms.other_languages() if campaign.translations.get(code)],
+        "property_names": contacts.property_names(),
+        "languages": languages,
         "texts": {field: campaign.text(field) for field in forms.TRANSLATED_FIELDS},
         "texting": text_preview.campaign_summary(campaign),
         "share": site_views.share_context(campaign),
@@ -107,6 +110,8 @@ def _detail(request, campaign, *, audience_form=None, status=200):
             (key, value if isinstance(value, list) else [value])
             for key, value in campaign.audience_filter.items()
         ],
+        "dashboard_url": reverse("dashboards:home") + f"?campaign={campaign.pk}",
+        "test_form": test_form or _test_form(campaign, languages=languages),
     }
     return render(request, "surveys/campaign_detail.html", context, status=status)
 
@@ -198,6 +203,10 @@ def campaign_launch(request, pk):
             request, f"{campaign.name} is {campaign.get_status_display().lower()}: only a draft is launched."
         )
         return redirect(campaign)
+    return _launch_page(request, campaign)
+
+
+def _launch_page(request, campaign, *, test_form=None, status=200):
     context = {
         "campaign": campaign,
         "preview": delivery.launch_preview(campaign),
@@ -209,8 +218,76 @@ def campaign_launch(request, pk):
         "workspace_zone": settings.TIME_ZONE,
         "send_time_passed": campaign.schedule == Campaign.Schedule.AT
         and (campaign.send_at is None or campaign.send_at <= timezone.now()),
+        "test_form": test_form or _test_form(campaign, back="launch"),
     }
-    return render(request, "surveys/campaign_launch.html", context)
+    return render(request, "surveys/campaign_launch.html", context, status=status)
+
+
+# Send a test to me (surveys/testsends.py)
+
+
+def _test_form(campaign, data=None, *, languages=None, back="detail"):
+    """The "Send a test to me" form: the campaign's languages first, then every other one."""
+    languages = languages if languages is not None else services.campaign_languages(campaign)
+    ours = [(language.code, language.name) for language in languages]
+    codes = {code for code, _name in ours}
+    choices = ours + [(code, name) for code, name in settings.LANGUAGES if code not in codes]
+    initial = {"language": ours[0][0] if ours else settings.LANGUAGE_CODE}
+    return forms.TestSendForm(
+        data,
+        campaign=campaign,
+        channels=testsends.sendable_channels(campaign),
+        languages=choices,
+        initial=initial,
+        back=back,
+    )
+
+
+@require_POST
+@role_required("lead")
+def campaign_test_send(request, pk):
+    """Send the campaign's message to the signed-in user (email) or a number they type (texts)."""
+    campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
+    on_launch = request.POST.get("back") == "launch" and campaign.status == Campaign.Status.DRAFT
+    form = _test_form(campaign, request.POST, back="launch" if on_launch else "detail")
+
+    def page(status):
+        if on_launch and has_role(request.user, "admin"):
+            return _launch_page(request, campaign, test_form=form, status=status)
+        return _detail(request, campaign, test_form=form, status=status)
+
+    limit, seconds = ratelimit.parse_rate(testsends.TEST_SEND_RATE)
+    if wait := ratelimit.hit_rate("test-send", str(request.user.pk), limit, seconds):
+        form.is_valid()
+        form.add_error(
+            None, f"You sent {limit} tests in the last hour: try again in {-(-wait // 60)} minutes."
+        )
+        response = page(429)
+        response["Retry-After"] = str(wait)
+        return response
+    if not form.is_valid():
+        return page(400)
+    data = form.cleaned_data
+    try:
+        test = testsends.send_test(
+            campaign,
+            user=request.user,
+            channel=data["channel"],
+            language=data["language"],
+            phone=data["phone"],
+        )
+    except testsends.TestSendError as error:
+        form.add_error(None, str(error))
+        return page(400)
+    language = dict(settings.LANGUAGES)[test.language]
+    messages.success(
+        request,
+        f"A test of {campaign.name} ({Channel(test.channel).label}, {language}) went to {test.address}. "
+        "Its links open the answer page in preview mode: nothing is recorded.",
+    )
+    if on_launch:
+        return redirect("surveys:campaign_launch", campaign.pk)
+    return redirect(campaign)
 
 
 campaign_pause = _lifecycle(
@@ -239,6 +316,108 @@ def campaign_audience(request, pk):
         request, f"{added} {noun} added to the audience." if added else "No new contact matched."
     )
     return redirect(campaign)
+
+
+# The audience builder's live parts (htmx): the matching count, a condition's values. Typing fires a request
+# a few times a second: plenty for one person, a bound for a script.
+AUDIENCE_BUILDER_RATE = "120/m"
+
+
+def _builder_limited(request) -> HttpResponse | None:
+    limit, seconds = ratelimit.parse_rate(AUDIENCE_BUILDER_RATE)
+    if ratelimit.hit_rate("audience-builder", str(request.user.pk), limit, seconds):
+        return HttpResponse("Too many counts: wait a minute.", status=429, content_type="text/plain")
+    return None
+
+
+@require_http_methods(["GET"])
+@role_required("admin")
+def campaign_audience_count(request, pk):
+    """How many contacts the filter being built matches, and how many of them are new to the audience."""
+    if limited := _builder_limited(request):
+        return limited
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = forms.AudienceFilterForm(request.GET, complete=False)
+    if not form.is_valid():
+        errors = [error for field_errors in form.errors.values() for error in field_errors]
+        return render(request, "surveys/_audience_count.html", {"errors": errors}, status=400)
+    audience_filter = form.cleaned_data["filter"]
+    context = {"filter": audience_filter}
+    if audience_filter:
+        matching = Contact.objects.matching(audience_filter)
+        context["matching"] = matching.count()
+        context["members"] = (
+            matching.filter(memberships__campaign=campaign).count() if context["matching"] else 0
+        )
+        context["new"] = context["matching"] - context["members"]
+    return render(request, "surveys/_audience_count.html", context)
+
+
+@require_http_methods(["GET"])
+@role_required("admin")
+def campaign_audience_values(request, pk):
+    """One condition's values to tick: the chosen property's most common values (and those ticked)."""
+    if limited := _builder_limited(request):
+        return limited
+    get_object_or_404(Campaign, pk=pk)
+    row = parse_int(request.GET.get("row", ""), low=1, high=forms.AudienceFilterForm.ROWS)
+    if row is None:
+        return HttpResponse(
+            f"row must be a condition's number, 1 to {forms.AudienceFilterForm.ROWS}.",
+            status=400,
+            content_type="text/plain",
+        )
+    form = forms.AudienceFilterForm(request.GET, complete=False)
+    form.is_valid()
+    if form.errors.get(f"property_{row}"):
+        return HttpResponse(" ".join(form.errors[f"property_{row}"]), status=400, content_type="text/plain")
+    response = render(request, "surveys/_audience_values.html", {"row": form.rows()[row - 1]})
+    response["HX-Trigger"] = "audience-changed"  # the count follows the new values
+    return response
+
+
+MEMBERS_PER_PAGE = 50
+
+
+@require_http_methods(["GET"])
+@role_required("lead")
+def campaign_members(request, pk):
+    """The campaign's audience, newest members first, with a search: who they are, the language they get,
+    when this campaign last surveyed them and whether they answered it."""
+    campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
+    query = request.GET.get("q", "")
+    context = {"campaign": campaign, "query": query.replace(NUL, "")}
+    if NUL in query or len(query) > 200:
+        context["query_error"] = "A search holds at most 200 characters and no NUL character."
+        context["page"] = Paginator(Audience.objects.none(), MEMBERS_PER_PAGE).get_page(1)
+        return render(request, "surveys/campaign_members.html", context, status=400)
+    members = Audience.objects.filter(campaign=campaign).select_related("contact").order_by("-pk")
+    if query.strip():
+        members = members.filter(contact__in=Contact.objects.search(query))
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    ids = [member.contact_id for member in page.object_list]
+    sent = dict(
+        Invitation.objects.filter(campaign=campaign, contact_id__in=ids, sent_at__isnull=False)
+        .values("contact_id")
+        .annotate(last=Max("sent_at"))
+        .values_list("contact_id", "last")
+    )
+    # Their answers to this campaign through the reverse relation (surveys imports nothing of responses).
+    answered = {}
+    rows = Contact.objects.filter(pk__in=ids, answers__campaign=campaign).values_list(
+        "pk", "answers__score", "answers__answered_at"
+    )
+    for contact_id, score, when in sorted(rows, key=lambda row: row[2]):
+        answered[contact_id] = (score, when)
+    names = dict(settings.LANGUAGES)
+    for member in page.object_list:
+        code = invitations.supported_language(member.contact.language) or settings.LANGUAGE_CODE
+        member.language_code, member.language_name = code, names.get(code, code)
+        member.last_sent = sent.get(member.contact_id)
+        member.answer = answered.get(member.contact_id)
+        member.group = group_of(member.answer[0]) if member.answer else ""
+    context |= {"page": page, "query_string": urlencode({"q": query}) if query else ""}
+    return render(request, "surveys/campaign_members.html", context)
 
 
 # Previews: each channel's exact message and the answer page, each in a sandboxed iframe served by this

@@ -188,15 +188,19 @@ def open_or_update_for(answer: Answer, *, created: bool) -> Case | None:
 
 def _follow_answer(case: Case, answer: Answer) -> None:
     """A score or comment changed on the case's answer: the case follows, each change on the timeline."""
+    score_before = case.score
     if case.score != answer.score:
-        before = case.score
         case.score, case.group = answer.score, group_of(answer.score)
         case.save(update_fields=["score", "group"])
-        record_event(case, Kind.SCORE, data={"from": before, "to": answer.score})
+        record_event(case, Kind.SCORE, data={"from": score_before, "to": answer.score})
     comment = answer.comment or ""
     before = _last_comment(case)
     if comment != before:
-        record_event(case, Kind.COMMENT, text=comment, data={"from": before, "to": comment})
+        data = {"from": before, "to": comment}
+        if not comment and score_before != answer.score:
+            # A changed score leaves the comment with the score it was written for (the answer's history).
+            data["kept_with"] = score_before
+        record_event(case, Kind.COMMENT, text=comment, data=data)
 
 
 def note_answered_again(answer: Answer) -> CaseEvent | None:

@@ -20,7 +20,7 @@ from dashboards.metrics import LABELS, group_of
 from nps.accounts.roles import has_role, role_required
 from surveys.models import Channel
 
-from ..models import Answer, Case, CaseEvent, Tag
+from ..models import Answer, AnswerRevision, Case, CaseEvent, Tag
 from . import replies, services
 from .forms import (
     VIEWS,
@@ -85,6 +85,8 @@ def _describe(event: CaseEvent) -> str:
     if event.kind == kind.ANSWERED_AGAIN and after is not None:
         return f"Answered again: {after} (the case's score was {before})"
     if event.kind == kind.COMMENT:
+        if data.get("kept_with") is not None:
+            return f"Comment kept with the earlier score {data['kept_with']} (in the answer's history)"
         return "Comment changed" if data.get("from") else "Comment added"
     if event.kind == kind.OVERDUE:
         return "Overdue: the due time passed"
@@ -395,6 +397,7 @@ def answer_detail(request, pk):
     case = Case.objects.filter(answer=answer).select_related("owner").first()
     context = {
         "answer": answer,
+        "changes": answer_changes(answer),
         "contact": answer.contact,
         "case": case,
         "history": history,
@@ -405,6 +408,40 @@ def answer_detail(request, pk):
         "group_label": LABELS.get(answer.group, answer.group).removesuffix("s"),
     }
     return render(request, "responses/cases/answer_detail.html", context)
+
+
+def answer_changes(answer: Answer) -> list[dict]:
+    """The scores this answer has had, oldest first, each with the comment written for it, when it was given,
+    until when it held and how the next one came ([] when the score never changed)."""
+    revisions = list(answer.revisions.all())
+    if not revisions:
+        return []
+    sources = dict(AnswerRevision.Source.choices)
+    rows, since = [], answer.answered_at
+    for revision in revisions:
+        rows.append(
+            {
+                "score": revision.score,
+                "group": revision.group,
+                "comment": revision.comment,
+                "since": since,
+                "until": revision.changed_at,
+                "changed_by": sources.get(revision.source, revision.source),
+            }
+        )
+        since = revision.changed_at
+    rows.append(
+        {
+            "score": answer.score,
+            "group": answer.group,
+            "comment": answer.comment,
+            "since": since,
+            "until": None,
+            "changed_by": "",
+            "is_current": True,
+        }
+    )
+    return rows
 
 
 def sparkline(scores: list[int], current: list[bool], *, width: int = 240, height: int = 48) -> dict | None:

@@ -6,6 +6,8 @@
   if (!form || !window.fetch) return;
   var status = document.getElementById("status");
   var followup = document.getElementById("followup");
+  // A comment written with another score: say so once the customer picks a score other than that one.
+  var note = document.getElementById("comment-note");
 
   function groupOf(score) {
     return score >= 9 ? "promoter" : score >= 7 ? "passive" : "detractor";
@@ -28,6 +30,8 @@
     if (event.target.name !== "score") return;
     var score = parseInt(event.target.value, 10);
     followup.textContent = followup.dataset[groupOf(score)];
+    // The saved comment now waits in the box, not on the answer: it stays visible until Send.
+    if (note && String(score) !== note.dataset.score) note.hidden = false;
     save(score, "page");
   });
 

@@ -82,6 +82,13 @@ class SurveyChannel(Protocol):
         """Hand the invitation's message (or its one reminder) to the provider; returns the provider's
         message id (stored in Invitation.provider_message_id). Raises on failure: see is_permanent()."""
 
+    def send_test(self, invitation: Invitation, *, key: str) -> str:
+        """Send the invitation's message as a test to a staff member ("Send a test to me",
+        surveys/testsends.py): `invitation` is unsaved, its contact the staff member, its token a test token
+        (its links open the answer page in preview mode); `key` names this message uniquely. Nothing is
+        recorded about a contact. Returns the provider's id; raises as `send()` does (LookupError for a
+        channel that sends nothing)."""
+
     def find_sent(self, invitation: Invitation, *, reminder: bool = False) -> str | None:
         """The provider's id when the provider already holds this message, None when it cannot tell.
 

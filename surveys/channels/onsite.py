@@ -37,6 +37,9 @@ class OnSiteChannel:
     def send(self, invitation: Invitation, *, reminder: bool = False) -> str:
         raise LookupError(f"The {self.value} channel sends nothing: customers open the survey themselves.")
 
+    def send_test(self, invitation: Invitation, *, key: str) -> str:
+        raise LookupError(f"The {self.value} channel sends nothing: open its preview instead.")
+
     def find_sent(self, invitation: Invitation, *, reminder: bool = False) -> str | None:
         return None
 

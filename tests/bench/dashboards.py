@@ -251,7 +251,7 @@ def measure():
     from django.test import Client
     from django.utils import timezone
 
-    from dashboards import queries, rollups
+    from dashboards import panels, queries, rollups
     from dashboards.filters import Filters, workspace_tz
     from nps.accounts.models import User
     from nps.accounts.roles import Role
@@ -289,6 +289,11 @@ def measure():
         "dash_campaign_90d_ms": lambda: queries.totals(last_90),
         "dash_trend_weekly_2y_ms": lambda: queries.trend(two_years, "week"),
         "dash_segment_plan_ms": lambda: queries.segments(everything, "plan"),
+        # Segments over time as the dashboard draws it (query, chart and table): a line per region,
+        # weekly over the last 12 months of every campaign.
+        "dash_trend_segment_ms": lambda: panels.segment_trend(
+            Filters(start=today - timedelta(days=364), end=today), by="region", grain="week"
+        ),
         # The follow-up panel as the dashboard opens (90 days, every campaign), and over all time.
         "dash_followup_ms": lambda: loop_figures(Filters(start=today - timedelta(days=89), end=today)),
         "dash_followup_all_ms": lambda: loop_figures(everything),

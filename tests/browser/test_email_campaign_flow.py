@@ -59,7 +59,7 @@ def test_admin_sends_a_campaign_and_a_customer_answers_and_unsubscribes(
     expect(page.get_by_text("The campaign Spring NPS is saved.")).to_be_visible()
 
     # The audience comes from a CSV with one bad row.
-    page.get_by_role("link", name="Contacts").click()
+    page.get_by_role("link", name="Contacts", exact=True).click()
     page.get_by_role("link", name="Import a CSV").first.click()
     page.get_by_label("CSV file").set_input_files(str(csv_path))
     page.get_by_role("button", name="Upload and preview").click()

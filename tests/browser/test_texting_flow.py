@@ -27,7 +27,7 @@ def texts_to(outbox, number) -> list[dict]:
 def import_contacts(page, tmp_path, *, csv: str, campaign: str, rows: int) -> None:
     path = tmp_path / f"{campaign}.csv"
     path.write_text(csv, encoding="utf-8")
-    page.get_by_role("link", name="Contacts").click()
+    page.get_by_role("link", name="Contacts", exact=True).click()
     page.get_by_role("link", name="Import a CSV").first.click()
     page.get_by_label("CSV file").set_input_files(str(path))
     page.get_by_role("button", name="Upload and preview").click()
@@ -117,7 +117,7 @@ def test_admin_texts_a_survey_and_customers_answer_by_reply_stop_and_link(
     assert re.fullmatch(re.escape(live_server.url) + r"/s\?[A-Za-z0-9_-]{12,}", whatsapp["link"])
 
     # Jessica answers on her phone: ९, then a comment.
-    page.get_by_role("link", name="Phone").click()
+    page.get_by_role("link", name="Phone", exact=True).click()
     expect(page.get_by_role("heading", name="Phone simulator")).to_be_visible()
     page.get_by_role("link", name=re.compile("Jessica Miller")).click()
     phone = page.get_by_role("region", name=re.compile("SMS on the phone of Jessica Miller"))
@@ -140,7 +140,7 @@ def test_admin_texts_a_survey_and_customers_answer_by_reply_stop_and_link(
     # The answer is on the dashboard (after the every-minute rollup refresh), with its channel.
     rollups.refresh()
     page.get_by_role("link", name="Dashboard").click()
-    page.get_by_role("listbox", name="Channel").select_option(label="SMS")
+    page.get_by_role("group", name="Channel").get_by_label("SMS").check()
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_test_id("responses")).to_have_text("1")
     expect(page.get_by_text("Quick, friendly service")).to_be_visible()
@@ -149,7 +149,7 @@ def test_admin_texts_a_survey_and_customers_answer_by_reply_stop_and_link(
     expect(comment).to_contain_text("Text pulse · SMS ·")
 
     # Tyler replies STOP: suppressed, for WhatsApp too, and a later campaign texts him nothing.
-    page.get_by_role("link", name="Phone").click()
+    page.get_by_role("link", name="Phone", exact=True).click()
     page.get_by_role("link", name=re.compile("Tyler Brooks")).click()
     page.get_by_role("button", name="STOP").click()
     thread = page.get_by_role("list", name="Texts, oldest first")
@@ -172,7 +172,7 @@ def test_admin_texts_a_survey_and_customers_answer_by_reply_stop_and_link(
     assert len(texts_to(outbox, TYLER)) == 1  # only the first survey, ever
 
     # Priya taps the link in her WhatsApp message: the one-click answer page, in one round trip.
-    page.get_by_role("link", name="Phone").click()
+    page.get_by_role("link", name="Phone", exact=True).click()
     page.get_by_role("link", name=re.compile("Priya Nair")).click()
     page.get_by_role("link", name=whatsapp["link"]).click()
     expect(page.get_by_text("How likely are you to recommend Acme to a friend or colleague?")).to_be_visible()

@@ -165,3 +165,35 @@ def test_a_filter_that_no_longer_applies_is_dropped(client):
     page = client.get(f"/s/{link.token}/")
     assert page.status_code == 200
     assert 'data-testid="nps">+100<' in page.text
+
+
+def test_a_shared_segment_view_states_every_filter_and_shows_its_segments_table(client):
+    campaign = make_campaign(name="Quarterly relationship NPS")
+    india, germany = (
+        make_contact(properties={"region": "India"}),
+        make_contact(properties={"region": "Germany"}),
+    )
+    for score in (10, 9, 9, 3):
+        make_answer(score=score, campaign=campaign, contact=india, channel="sms")
+    for score in (0, 1, 2):
+        make_answer(score=score, campaign=campaign, contact=germany, channel="sms")
+    rollups.refresh()
+    query = f"period=365d&campaign={campaign.pk}&channel=sms&segment=region:India&by=region"
+    link = ShareLink.objects.create(saved_view=_view(query=query), token="i" * 43)
+
+    page = client.get(f"/s/{link.token}/")
+    assert page.status_code == 200
+    assert "Region = India · Quarterly relationship NPS · SMS · Last 12 months" in page.text
+    assert '<p class="big-number" data-testid="nps">+50</p>' in page.text  # India only: 3 of 4 promoters
+    assert 'data-testid="responses">4<' in page.text
+    assert "NPS by region" in page.text and '<th scope="row">India' in page.text
+    assert "Germany" not in page.text
+
+
+def test_a_custom_range_reads_as_dates(client):
+    make_answer(score=9)
+    rollups.refresh()
+    link = ShareLink.objects.create(
+        saved_view=_view(query="period=custom&start=2026-01-05&end=2026-03-31"), token="c" * 43
+    )
+    assert "5 Jan 2026 – 31 Mar 2026" in client.get(f"/s/{link.token}/").text

@@ -73,13 +73,15 @@ def test_a_detractor_on_the_answer_page_opens_one_case_that_follows_their_change
         (Kind.SCORE, 3, 5),
         (Kind.COMMENT, "", "Invoices arrive late"),
         (Kind.SCORE, 5, 9),
+        # The comment was written for the 5: it stays with that score in the answer's history.
+        (Kind.COMMENT, "Invoices arrive late", ""),
     ]
 
     deliveries = list(WebhookDelivery.objects.order_by("pk").values_list("event_type", flat=True))
     assert deliveries[0] == "case.created"
     assert deliveries.count("case.created") == 1
-    # The owner chosen at the opening is in case.created; then score, comment, score.
-    assert deliveries.count("case.updated") == 3
+    # The owner chosen at the opening is in case.created; then score, comment, score and comment.
+    assert deliveries.count("case.updated") == 4
     created = WebhookDelivery.objects.get(event_type="case.created").payload["event_data"]
     assert (str(created["id"]), created["score"]) == (str(case.pk), 3)
 

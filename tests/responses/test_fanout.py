@@ -119,15 +119,22 @@ def test_a_failing_consumer_fails_neither_the_answer_nor_the_others(only, caplog
 @pytest.mark.django_db
 @pytest.mark.parametrize("consumers", [[], [Recorder(wanting=False)]], ids=["none", "not-wanting"])
 def test_nobody_listening_keeps_the_hot_path_to_one_query(
-    only, consumers, django_assert_num_queries, django_capture_on_commit_callbacks
+    only,
+    consumers,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
 ):
     only(*consumers)
     invitation = make_sent_invitation()
     with django_capture_on_commit_callbacks() as created, django_assert_num_queries(1):
         record_score(invitation, score=9)  # the upsert, nothing else
     with django_capture_on_commit_callbacks() as updated, django_assert_num_queries(1):
+        record_score(invitation, score=9)  # the same score again: the upsert touches it
+    # A change of score is no longer the one-click path: it locks the answer and keeps its history.
+    with django_capture_on_commit_callbacks() as changed, django_assert_max_num_queries(5):
         record_score(invitation, score=7)
-    assert created == updated == []
+    assert created == updated == changed == []
     assert all(recorder.events == [] for recorder in consumers)
 
 
@@ -143,5 +150,10 @@ def test_a_listener_costs_the_page_at_most_the_is_it_new_question(
     # The answer page's own lookup has joined the answer in: the question costs nothing.
     found = hotpath.find_invitation(invitation.token, "record")
     with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(1):
-        record_score(found, score=4, from_link=True)
-    assert [created for _, created in recorder.seen()] == ["created", "updated"]
+        record_score(found, score=9, source="link", automatic=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_score(found, score=4, source="link", automatic=True)  # a change: kept in the history
+    assert [created for _, created in recorder.seen()] == ["created", "updated", "updated"]
+    assert list(Answer.objects.get().revisions.values_list("score", "new_score", "source")) == [
+        (9, 4, "link")
+    ]

@@ -9,8 +9,8 @@ from tests.factories import make_answer, make_invitation
 invitation = make_invitation(state="sent", texts={"question": "Would you?"})
 found = hotpath.find_invitation(invitation.token)
 print("FOUND", found.pk == invitation.pk, found.text("question"), found.campaign.brand.company_name)
-services.record_score(found, score=4, from_link=True)
-services.record_score(hotpath.find_invitation(invitation.token), score=10, from_link=True)
+services.record_score(found, score=4, source="link", automatic=True)
+services.record_score(hotpath.find_invitation(invitation.token), score=10, source="link", automatic=True)
 print("ANSWERS", list(Answer.objects.values_list("score", flat=True)))
 print("MISSING", hotpath.find_invitation("no-such-token"))
 """

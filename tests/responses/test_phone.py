@@ -84,3 +84,59 @@ def test_signed_out_goes_to_login(client):
     response = client.get(URL)
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_contact_page_links_to_the_interview_with_the_contact_chosen(client):
+    lead = signed_in(client, Role.LEAD)
+    # Known only by an external id: no address to type, yet the contact page's link still works.
+    contact = make_contact(name="Meera Iyer", email=None, phone=None, external_id="crm-77")
+    campaign = make_campaign(name="Support NPS")
+    contact_page = client.get(contact.get_absolute_url()).text
+    link = f"{URL}?contact={contact.pk}"
+    assert f'href="{link}"' in contact_page
+
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Meera Iyer" in page.text and "Record for another contact" in page.text
+    assert 'name="contact"' not in page.text  # nothing to type: the contact is chosen
+
+    response = client.post(link, {"campaign": campaign.pk, "score": "3", "comment": "Slow"})
+    assert response.status_code == 302
+    assert response["Location"] == contact.get_absolute_url()
+    answer = Answer.objects.get()
+    assert (answer.contact, answer.score, answer.channel, answer.recorded_by) == (contact, 3, "phone", lead)
+    back = client.get(response["Location"]).text
+    assert "Score 3 recorded for Meera Iyer (Support NPS)." in back
+
+
+def test_the_menu_offers_the_interview_to_leads_only(client):
+    signed_in(client, Role.LEAD)
+    assert f'href="{URL}"' in client.get("/").text
+    client.logout()
+    signed_in(client, Role.VIEWER)
+    assert f'href="{URL}"' not in client.get("/").text
+
+
+@pytest.mark.parametrize(
+    ("value", "status", "message"),
+    [
+        ("abc", 400, "The link names no contact"),
+        ("-3", 400, "The link names no contact"),
+        ("", 400, "The link names no contact"),
+        ("9" * 30, 400, "The link names no contact"),
+        ("123456", 404, "No contact has the number 123456"),
+    ],
+)
+def test_a_bad_or_unknown_contact_in_the_link_is_refused_plainly(client, value, status, message):
+    signed_in(client, Role.LEAD)
+    campaign = make_campaign()
+    make_contact(email="known@example.com")
+    assert client.get(URL, {"contact": value}).status_code == status
+    # A post to such a link records nothing, even with a typed address.
+    response = client.post(
+        f"{URL}?contact={value}", {"contact": "known@example.com", "campaign": campaign.pk, "score": "9"}
+    )
+    assert response.status_code == status
+    assert message in response.text
+    assert 'name="contact"' in response.text  # the lead can still type the address
+    assert not Answer.objects.exists() and not Invitation.objects.exists()

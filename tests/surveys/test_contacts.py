@@ -219,7 +219,8 @@ def test_dashboard_splits_by_plan_once_and_reads_a_Plan_segment(client, admin_cl
 
     assert rollups.segment_keys() == ["plan"]
     response = admin_client.get("/", {"period": "all"})
-    assert response.text.count('<option value="plan"') == 1
+    # Once in each selector that offers properties ("Split by", "One line per"), never as Plan and plan.
+    assert response.text.count('<option value="plan"') == 2
     response = admin_client.get("/", {"period": "all", "segment": "Plan:pro"})
     assert response.status_code == 200
     assert response.context["filters"].segment == ("plan", "pro")

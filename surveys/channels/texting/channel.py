@@ -154,6 +154,32 @@ class TextChannel:
         self._sent(invitation)
         return sid
 
+    def send_test(self, invitation: Invitation, *, key: str) -> str:
+        """The invitation's text as a test to a staff member's number, recorded as a TextMessage of kind
+        "test" without a contact (status callbacks follow it; no conversation is opened: a reply to a
+        reply-mode test lands among the received texts)."""
+        text = self.compose(invitation)
+        message = TextMessage.objects.create(
+            key=f"test:{key}"[:64],
+            direction=TextMessage.Direction.OUT,
+            channel=self.value,
+            kind=Kind.TEST,
+            from_number=text.sender,
+            to_number=text.to,
+            body=text.body,
+            status=Status.SENDING,
+            attempts=1,
+        )
+        try:
+            sid = get_provider().send(text)
+        except TextSendError as error:
+            failed(message, error)
+            raise
+        TextMessage.objects.filter(pk=message.pk).update(
+            provider_sid=sid, status=first_status(text), status_changed_at=timezone.now()
+        )
+        return sid
+
     def _sent(self, invitation: Invitation) -> None:
         """A survey texted in reply mode, or on WhatsApp (the customer may write back within its 24-hour
         window), waits for replies in a conversation."""

@@ -69,13 +69,7 @@ def answer(request, token, score=None):
         return _post_answer(request, invitation)
     if score is not None:
         if not (is_digits(score) and int(score) <= 10):
-            return pages.public_page(
-                request,
-                "responses/bad_score.html",
-                invitation=invitation,
-                status=400,
-                answer_url=invitation.answer_path(),
-            )
+            return _bad_score(request, invitation)
         score = int(score)
         saved = pages.saved_answer(invitation)
         if saved is not None and saved.score != score:
@@ -93,14 +87,19 @@ def _test_page(request, token: str, score=None) -> HttpResponse:
         return _invalid(request)
     invitation = invitation_of(test)
     if score is not None and not (is_digits(score) and int(score) <= 10):
-        return pages.public_page(
-            request,
-            "responses/bad_score.html",
-            invitation=invitation,
-            status=400,
-            answer_url=invitation.answer_path(),
-        )
+        return _bad_score(request, invitation)
     return pages.answer_page(request, invitation, score=None if score is None else int(score), preview=True)
+
+
+def _bad_score(request, invitation) -> HttpResponse:
+    """A score link whose number is not 0–10 (copied wrong): a page that opens the survey instead."""
+    return pages.public_page(
+        request,
+        "responses/bad_score.html",
+        invitation=invitation,
+        status=400,
+        answer_url=invitation.answer_path(),
+    )
 
 
 def _post_answer(request, invitation: Invitation) -> HttpResponse:

@@ -42,6 +42,8 @@ app.conf.beat_schedule = {
     # Follow-up: answers whose case or alert task was lost are considered again, overdue cases are marked
     # and alerted, case replies that never went are sent (docs/follow-up.md).
     "sweep-follow-up": {"task": "responses.cases.tasks.sweep_follow_up", "schedule": 60.0},
+    # New and changed answers handed over by the answer pages (one Redis push each): cases, at-risk, alerts.
+    "consider-pending-answers": {"task": "responses.cases.tasks.consider_pending", "schedule": 5.0},
     # Alerts whose time has come (batch window, rate limit, retries): the schedule is in Alert rows.
     "send-due-alerts": {"task": "responses.alerts.tasks.send_due_alerts", "schedule": 30.0},
 }

@@ -29,6 +29,31 @@ def consider_answer(answer_id, created=False):
     consider_answer(answer_id, created=bool(created))
 
 
+PENDING_BATCH = 500
+PENDING_SECONDS = 20  # beat hands it over every 5 seconds; a long backlog goes on at the next run
+
+
+@shared_task(name="responses.cases.tasks.consider_pending", ignore_result=True)
+def consider_pending(*, budget_seconds: float = PENDING_SECONDS) -> int:
+    """The answers the fan-out handed over (consumer.receive): the intake for each, in batches. An answer that
+    fails is logged and left to the sweep, which considers it again."""
+    from . import consumer
+    from .intake import consider_answer
+
+    started, done = time.monotonic(), 0
+    while time.monotonic() - started < budget_seconds:
+        batch = consumer.take_pending(PENDING_BATCH)
+        if not batch:
+            break
+        for answer_id, created in batch:
+            try:
+                consider_answer(answer_id, created=created)
+            except Exception:
+                log.exception("Could not consider answer %s; the sweep will", answer_id)
+            done += 1
+    return done
+
+
 def _watermark(now) -> tuple[datetime, int]:
     stored = cache.get(SWEEP_KEY)
     if isinstance(stored, tuple | list) and len(stored) == 2 and isinstance(stored[0], datetime):

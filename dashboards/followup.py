@@ -35,16 +35,13 @@ from django.db.models import (
     Func,
     Q,
     QuerySet,
-    TextField,
 )
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from nps.jsonkeys import PropertyText
 from responses.models import Case
 
-from . import charts, queries
+from . import charts, queries, raw
 from .filters import Filters
 from .metrics import DETRACTOR, Proportion, Split, differs_significantly
 
@@ -124,28 +121,8 @@ def cases(filters: Filters, *, period: bool = True) -> QuerySet[Case]:
     The period, campaign and contact are the case's own copies (indexes case_opened, case_status_due); only
     a channel or language filter reads the answer.
     """
-    qs = Case.objects.all()
-    start, end = filters.bounds()
-    if period and start:
-        qs = qs.filter(opened_at__gte=start)
-    if period and end:
-        qs = qs.filter(opened_at__lt=end)
-    if filters.campaign_ids:
-        qs = qs.filter(campaign_id__in=filters.campaign_ids)
-    if filters.channels:
-        qs = qs.filter(answer__channel__in=filters.channels)
-    if filters.segment:
-        key, value = filters.segment
-        if key == "campaign":
-            qs = qs.filter(campaign_id=int(value))
-        elif key in ("channel", "language"):
-            qs = qs.filter(**{f"answer__{key}": value})
-        else:
-            # As dashboards.raw: an explicit transform (names may hold "__"), cast to compare as text.
-            qs = qs.alias(_segment=Cast(PropertyText(key, "contact__properties"), TextField())).filter(
-                _segment=value
-            )
-    return qs.order_by()
+    when = "opened_at" if period else None
+    return raw.narrow(Case.objects.all(), filters, when, answer="answer__").order_by()
 
 
 def _median(pairs) -> timedelta | None:

@@ -26,34 +26,37 @@ def _property(key: str) -> Cast:
     return Cast(PropertyText(key, "contact__properties"), TextField())
 
 
-def _narrow(qs: QuerySet, filters: Filters, time_field: str) -> QuerySet:
+def narrow(qs: QuerySet, filters: Filters, time_field: str | None, *, answer: str = "") -> QuerySet:
+    """`qs` narrowed to the filters: the period on `time_field` (None: whenever), campaigns, channels and
+    segment. `answer` is the path to the row's answer fields (channel, language): "" for answers and
+    invitations, which hold them, "answer__" for cases (dashboards.followup)."""
     start, end = filters.bounds()
-    if start:
+    if time_field and start:
         qs = qs.filter(**{f"{time_field}__gte": start})
-    if end:
+    if time_field and end:
         qs = qs.filter(**{f"{time_field}__lt": end})
     if filters.campaign_ids:
         qs = qs.filter(campaign_id__in=filters.campaign_ids)
     if filters.channels:
-        qs = qs.filter(channel__in=filters.channels)
+        qs = qs.filter(**{f"{answer}channel__in": filters.channels})
     if filters.segment:
         key, value = filters.segment
         if key == "campaign":
             qs = qs.filter(campaign_id=int(value))
         elif key in ("channel", "language"):
-            qs = qs.filter(**{key: value})
+            qs = qs.filter(**{f"{answer}{key}": value})
         else:
             qs = qs.alias(_segment=_property(key)).filter(_segment=value)
     return qs
 
 
 def answers(filters: Filters) -> QuerySet[Answer]:
-    return _narrow(Answer.objects.all(), filters, "answered_at")
+    return narrow(Answer.objects.all(), filters, "answered_at")
 
 
 def sent_invitations(filters: Filters) -> QuerySet[Invitation]:
     """Surveys delivered: invitations in state sent, by the day they were sent."""
-    return _narrow(Invitation.objects.filter(state=Invitation.State.SENT), filters, "sent_at")
+    return narrow(Invitation.objects.filter(state=Invitation.State.SENT), filters, "sent_at")
 
 
 def distribution(filters: Filters) -> dict[int, int]:

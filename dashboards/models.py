@@ -87,6 +87,28 @@ class SegmentRollup(ScoreCounts):
         return f"{self.day} {self.campaign_id} {self.channel} {self.key}={self.value}"
 
 
+class ThemeRollup(ScoreCounts):
+    """Per day, campaign, channel and language (the answer's): answers with a comment per score, for one
+    theme, and (theme NULL) for all of them: the Themes panel reads these (dashboards.themes). `sent` unused."""
+
+    language = models.CharField(max_length=10)
+    theme = models.ForeignKey("responses.Theme", on_delete=models.CASCADE, null=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "span", "channel", "language", "theme"],
+                name="themerollup_bucket_unique",
+                nulls_distinct=False,
+            ),
+        ]
+        # The panel: one span over a period, all themes.
+        indexes = [models.Index(fields=["span", "day"], name="themerollup_span_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.campaign_id} {self.channel} {self.language} theme {self.theme_id}"
+
+
 class RollupState(models.Model):
     """One row: how far the rollups are current, and what they were built with."""
 

@@ -460,3 +460,182 @@ class AlertPreference(models.Model):
     @classmethod
     def of(cls, user) -> "AlertPreference":
         return cls.objects.get_or_create(user=user)[0]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Comment themes (responses/themes/; docs/themes.md)
+
+
+class Theme(models.Model):
+    """What comments talk about: discovered by a learn run (automatic) or defined by words (rule).
+
+    A person's edits live on the row and survive re-learning: a re-learned topic that matches this theme's
+    `terms` keeps its id, so its name, hidden, pinned and merge stay.
+    """
+
+    class Kind(models.TextChoices):
+        AUTO = "auto", "Discovered"
+        RULE = "rule", "Rule"
+
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.AUTO)
+    # Set by a person (rename); blank: the automatic label is shown.
+    name = models.CharField(max_length=80, blank=True)
+    # The automatic label: the top key phrases, written by each learn run.
+    label = models.CharField(max_length=200, blank=True)
+    # {"en": ["late delivery", "courier"], "hi": ["देर से डिलीवरी"]}: key phrases per language group.
+    key_phrases = models.JSONField(default=dict, blank=True)
+    # {"en": {"delivery": 0.41, "late": 0.33, ...}, ...}: a learned topic's top terms and weights per
+    # language group; the next learn run matches its topics to themes by these.
+    terms = models.JSONField(default=dict, blank=True)
+    # Rule themes and split-offs: {"en": ["refund", "money back"], "hi": ["रिफंड"]}; a comment with any
+    # of these words or phrases (whole words, any case) has the theme.
+    rule_terms = models.JSONField(default=dict, blank=True)
+    # Split off: a theme made of the comments of `parent` that use its rule_terms (they leave the parent).
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="split_offs"
+    )
+    # Merged into another theme: its comments count there; a re-learned topic matching it goes there too.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
+    )
+    hidden = models.BooleanField(default=False)
+    pinned = models.BooleanField(default=False)
+    # A discovered theme that the last learn run no longer found (kept while anyone edited or tagged it).
+    retired = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-pinned", "name", "label", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("id")), name="theme_not_merged_into_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.label or f"Theme {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        """Shown on dashboards and assigned to comments."""
+        return not (self.hidden or self.retired or self.merged_into_id)
+
+
+class AnswerTheme(models.Model):
+    """A theme on one answer's comment, and who put it there."""
+
+    class Source(models.TextChoices):
+        AUTO = "auto", "Discovered"  # the learned topic model
+        RULE = "rule", "Rule"  # the theme's words
+        LEARNED = "learned", "Suggested"  # the classifier trained on hand tags
+        HAND = "hand", "Tagged by hand"
+        REMOVED = "removed", "Removed by hand"  # never assigned again automatically; not counted
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="theme_links")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="answer_links")
+    source = models.CharField(max_length=7, choices=Source.choices)
+    weight = models.FloatField(default=1.0)
+    tagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["answer", "theme"], name="answer_theme_unique")]
+        # The dashboard's theme filter and counts: the answers of one theme.
+        indexes = [models.Index(fields=["theme", "answer"], name="answer_theme_by_theme")]
+
+    def __str__(self):
+        return f"theme {self.theme_id} on answer {self.answer_id} ({self.source})"
+
+
+# Sources that count: a theme an answer has.
+COUNTED_THEME_SOURCES = (
+    AnswerTheme.Source.AUTO,
+    AnswerTheme.Source.RULE,
+    AnswerTheme.Source.LEARNED,
+    AnswerTheme.Source.HAND,
+)
+
+
+class CommentAnalysis(models.Model):
+    """One answer's comment as the theme assigner last read it: its language and when."""
+
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, primary_key=True, related_name="analysis")
+    # A language group of responses.themes.text: "en", "hi", "hi-Latn" (Hinglish), "ta", "bn", "es", "ar"…
+    language = models.CharField(max_length=12, blank=True)
+    analysed_at = models.DateTimeField(default=timezone.now)
+    run = models.ForeignKey("ThemeRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    def __str__(self):
+        return f"answer {self.answer_id}: {self.language}"
+
+
+class ThemeRun(models.Model):
+    """A full learn of the themes (a Celery task with a progress bar); the last finished one holds the model
+    that new comments are assigned with."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    state = models.CharField(max_length=7, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    step = models.CharField(max_length=200, blank=True)  # what it is doing now, for the progress bar
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    comments = models.PositiveIntegerField(default=0)
+    themes = models.PositiveIntegerField(default=0)
+    # {"en": 1234, "hi": 200, ...}: comments per language group.
+    languages = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    # The learned model (numpy arrays in an .npz, no pickle): per language group the vocabulary, the idf
+    # weights, the topic components and which theme each topic went to.
+    model = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # At most one run at a time.
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="themerun_one_active",
+            ),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="themerun_progress_0_100"),
+        ]
+
+    def __str__(self):
+        return f"Theme run {self.pk} ({self.state})"
+
+
+class ThemeClassifier(models.Model):
+    """Suggestions learned from hand tags: a linear classifier for one theme (responses.themes.suggest)."""
+
+    theme = models.OneToOneField(Theme, on_delete=models.CASCADE, primary_key=True, related_name="classifier")
+    positives = models.PositiveIntegerField(default=0)
+    negatives = models.PositiveIntegerField(default=0)
+    # Cross-validated precision on the hand tags when trained: shown, and the suggestions are off below
+    # responses.themes.suggest.MIN_PRECISION.
+    precision = models.FloatField(default=0)
+    # The coefficients and intercept (numpy .npz, no pickle) over a hashed character n-gram space.
+    model = models.BinaryField(editable=False)
+    trained_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Suggestions for theme {self.theme_id}"

@@ -4,6 +4,7 @@ from . import import_views, kiosk_views, link_views, views, widget_api, widget_a
 from .alerts import urls as alert_urls
 from .cases import settings_urls as follow_up_settings_urls
 from .cases import urls as case_urls
+from .themes import urls as theme_urls
 
 app_name = "responses"
 urlpatterns = [
@@ -35,4 +36,6 @@ urlpatterns = [
     *case_urls.urlpatterns,
     *follow_up_settings_urls.urlpatterns,
     *alert_urls.urlpatterns,
+    # Comment themes: the list, a theme, rule themes, tagging, re-learning (docs/themes.md).
+    *theme_urls.urlpatterns,
 ]

@@ -37,6 +37,13 @@ app.conf.beat_schedule = {
         "task": "dashboards.tasks.rebuild_rollups",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Comment themes: new and changed comments get their themes within a minute; a full re-learn every night
+    # (after the rollup rebuild), on demand from the Themes page (see docs/themes.md).
+    "assign-comment-themes": {"task": "responses.themes.tasks.assign_new_comments", "schedule": 60.0},
+    "relearn-comment-themes": {
+        "task": "responses.themes.tasks.relearn_nightly",
+        "schedule": crontab(hour=3, minute=41),
+    },
     # Weekly digests: each subscription row holds its next send time (see docs/dashboards.md).
     "send-due-digests": {"task": "dashboards.tasks.send_due_digests", "schedule": 300.0},
     # Follow-up: answers whose case or alert task was lost are considered again, overdue cases are marked

@@ -624,6 +624,22 @@ class ThemeRun(models.Model):
         return f"Theme run {self.pk} ({self.state})"
 
 
+class ThemeState(models.Model):
+    """One row: how far new and changed comments have been given their themes (responses.themes.assign)."""
+
+    assigned_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="themestate_single_row")]
+
+    def __str__(self):
+        return f"Themes assigned until {self.assigned_until}"
+
+    @classmethod
+    def get(cls) -> "ThemeState":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
 class ThemeClassifier(models.Model):
     """Suggestions learned from hand tags: a linear classifier for one theme (responses.themes.suggest)."""
 

@@ -66,8 +66,12 @@ _MARKER_WORDS = """hai hain tha thi the nahi nahin nhi nai bahut bohot bahot bhu
     diye gaya gayi gaye raha rahi rahe karo kiya kiye karna karke karte karta hota hoti jaldi lekin sab
     sabse bilkul ekdam yaar bhai kab abhi baar ghante ghanta mila mili aapka aapki aapke apna apni wala
     wali wale waala hua hui hue sahi galat zyada jyada ke ki ka ko hoga hogi tak liye bola boli pata
-    chahiye sakte sakta thik theek kaafi kafi bohut bahut hamesha phir fir"""
+    chahiye sakte sakta thik theek kaafi kafi bohut bahut hamesha phir fir din baad hafte hafta mahine mahina
+    saal jata jati jaate dikhata dikhati chalta chalti aaya aayi aaye atka atki milta milti mile lagta lagti
+    laga lagi lage dena lena raha krna kro hoti hu hoon tha kuchh wapis"""
 HINGLISH_MARKERS = frozenset(_MARKER_WORDS.split())
+# Latin-script languages common among OpenNPS's customers: trusted when the detector is fairly sure.
+_LATIN_COMMON = frozenset({"en", "es", "fr", "pt", "de", "it", "nl", "id"})
 _NOT_HINGLISH_ALONE = frozenset({"the", "ke", "ki", "ka", "ko", "tak", "sab", "fir", "bhai", "yaar"})
 
 DIGITS = re.compile(r"\d+")
@@ -145,7 +149,7 @@ def _detector():
 
 
 def _detected(text: str) -> tuple[str, float]:
-    found = _detector().detect(text.replace("\n", " "), model="lite", k=1)
+    found = _detector().detect(text[:200].replace("\n", " "), model="lite", k=1)
     if not found:
         return "", 0.0
     return found[0]["lang"], float(found[0]["score"])
@@ -154,7 +158,11 @@ def _detected(text: str) -> tuple[str, float]:
 def detect(comment: str) -> str:
     """The comment's language group: "en", "hi", "hi-Latn" (Hinglish), "ta", "bn", "es", "ar", another ISO
     639-1 code, or "" when it has no letters."""
-    text = normalise(comment)
+    return group_of(normalise(comment))
+
+
+def group_of(text: str) -> str:
+    """`detect` for a text already normalised."""
     script = script_of(text)
     if not script:
         return ""
@@ -163,10 +171,13 @@ def detect(comment: str) -> str:
         markers = [w for w in words if w in HINGLISH_MARKERS]
         strong = [w for w in markers if w not in _NOT_HINGLISH_ALONE]
         language, confidence = _detected(text)
-        if strong and (len(markers) >= 2 or len(words) <= 3) and (language != "en" or confidence < 0.9):
+        if len(strong) >= 2 or language in ("hi", "mr", "ne"):
             return "hi-Latn"
-        if language in ("hi", "mr", "ne") or (len(markers) >= 2 and confidence < 0.5):
+        if strong and (len(markers) >= 2 or language not in _LATIN_COMMON or confidence < 0.8):
             return "hi-Latn"
+        if language not in _LATIN_COMMON and confidence < 0.5:
+            # Short texts fool the detector ("Ok good" as Frisian): the common language wins.
+            return "en"
         return language or "en"
     if script in _DETECTED_IN_SCRIPT:
         language, _ = _detected(text)

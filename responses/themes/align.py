@@ -91,6 +91,9 @@ def keys(terms: dict[str, float]) -> dict[str, float]:
     skeleton (prefixed "~"), with the words' weights."""
     out: dict[str, float] = {}
     for term, weight in terms.items():
+        if term.startswith("@"):  # a glossary concept: the same in every language
+            out[term] = out.get(term, 0.0) + weight
+            continue
         for word in term.split(" "):
             if word.isascii() and word.isalpha():
                 out[word] = out.get(word, 0.0) + weight

@@ -29,7 +29,7 @@ from sklearn.decomposition import NMF
 from responses.models import Answer, AnswerTheme, Theme, ThemeRun
 
 from . import align, assign, text
-from .topics import GroupModel, TopicModel, topics_of, vectoriser
+from .topics import POOLED, GroupModel, TopicModel, pooled_doc, topics_of, vectoriser
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ RULE_ABSORB = 0.5  # share of a theme's comments using a rule theme's words to b
 TOP_TERMS = 20
 LABEL_COMMENTS = 150
 CHUNK = 50_000
+POOL = False
 
 Progress = Callable[[float, str], None]
 
@@ -64,7 +65,20 @@ class Topic:
     terms: dict[str, float]
     comments: list[int]  # corpus indexes
     weights: list[float]  # the comments' cosine to the topic
-    phrases: list[str] = field(default_factory=list)
+    phrases: dict[str, list[str]] = field(default_factory=dict)  # key phrases per language group
+
+
+def corpus_of(comments) -> Corpus:
+    """A corpus of plain texts (the benchmark's evaluation set); ids are their positions."""
+    corpus = Corpus()
+    for n, comment in enumerate(comments):
+        normalised = text.normalise(comment)
+        group = text.group_of(normalised)
+        if group:
+            corpus.ids.append(n)
+            corpus.texts.append(normalised)
+            corpus.groups.append(group)
+    return corpus
 
 
 def read_corpus(progress: Progress) -> Corpus:
@@ -91,7 +105,7 @@ def _phrases(group: str, texts: list[str], terms: dict[str, float]) -> list[str]
     """A topic's key phrases: YAKE over its typical comments, kept when they use one of its top words."""
     import yake
 
-    top = set(list(terms)[:10])
+    top = {term for term in list(terms)[:12] if term[:1] != "@"}
     extractor = yake.KeywordExtractor(
         lan=group if group in ("en", "hi", "es", "ar", "fr", "de", "pt", "it") else "noLang",
         n=2,
@@ -114,18 +128,39 @@ def _phrases(group: str, texts: list[str], terms: dict[str, float]) -> list[str]
     for term in terms:
         if len(phrases) >= 3:
             break
-        if not any(term in p for p in phrases):
+        if term[:1] not in "@#" and not any(term in p for p in phrases):
             phrases.append(term)
     return phrases
 
 
+def _doc(corpus: Corpus, group: str, i: int) -> str:
+    return pooled_doc(corpus.texts[i], corpus.groups[i]) if group == POOLED else corpus.texts[i]
+
+
+def _topic_phrases(
+    group: str, corpus: Corpus, typical: list[int], terms: dict[str, float]
+) -> dict[str, list[str]]:
+    """Key phrases per language group of a topic's typical comments (of a pooled topic: per group with at
+    least a tenth of them)."""
+    if group != POOLED:
+        return {group: _phrases(group, [corpus.texts[i] for i in typical], terms)}
+    by_group: dict[str, list[int]] = {}
+    for i in typical:
+        by_group.setdefault(corpus.groups[i], []).append(i)
+    return {
+        g: _phrases(g, [corpus.texts[i] for i in members], terms)
+        for g, members in sorted(by_group.items(), key=lambda item: -len(item[1]))
+        if len(members) >= max(3, len(typical) // 10)
+    }
+
+
 def learn_group(group: str, indexes: list[int], corpus: Corpus) -> tuple[GroupModel, list[Topic]] | None:
-    """Topics of one language group, and which of its comments have which."""
+    """Topics of one language group (or of all, POOLED), and which of its comments have which."""
     rng = random.Random(0)
     sample = indexes if len(indexes) <= SAMPLE else sorted(rng.sample(indexes, SAMPLE))
     vec = vectoriser(group, min_df=2 if len(sample) < 5000 else 3, max_df=0.5, max_features=20_000)
     try:
-        fitted = vec.fit_transform([corpus.texts[i] for i in sample])
+        fitted = vec.fit_transform([_doc(corpus, group, i) for i in sample])
     except ValueError:  # no word survives the stop words and frequency limits
         return None
     k = max(2, min(MAX_TOPICS, len(sample) // COMMENTS_PER_TOPIC))
@@ -154,7 +189,7 @@ def learn_group(group: str, indexes: list[int], corpus: Corpus) -> tuple[GroupMo
     for start in range(0, len(indexes), CHUNK):
         part = indexes[start : start + CHUNK]
         for i, chosen in zip(
-            part, topics_of(model.topic_weights([corpus.texts[j] for j in part])), strict=True
+            part, topics_of(model.topic_weights([_doc(corpus, group, j) for j in part])), strict=True
         ):
             for topic, weight in chosen:
                 members[topic].append(i)
@@ -170,12 +205,9 @@ def learn_group(group: str, indexes: list[int], corpus: Corpus) -> tuple[GroupMo
         peak = float(direction[top[0]]) if top else 1.0
         terms = {vocabulary[j]: round(float(direction[j]) / peak, 4) for j in top[:TOP_TERMS]}
         order = np.argsort(-np.asarray(weights[row]))[:LABEL_COMMENTS]
-        typical = [corpus.texts[comments[j]] for j in order]
-        topics.append(
-            Topic(
-                group, len(kept_rows), terms, comments, weights[row], phrases=_phrases(group, typical, terms)
-            )
-        )
+        typical = [comments[j] for j in order]
+        phrases = _topic_phrases(group, corpus, typical, terms)
+        topics.append(Topic(group, len(kept_rows), terms, comments, weights[row], phrases=phrases))
         kept_rows.append(row)
     if not topics:
         return None
@@ -203,11 +235,17 @@ class Candidate:
         return {t.group: t.terms for t in self.topics}
 
     def key_phrases(self) -> dict[str, list[str]]:
-        return {t.group: t.phrases for t in self.topics}
+        out: dict[str, list[str]] = {}
+        for topic in sorted(self.topics, key=lambda t: -len(t.comments)):
+            for group, phrases in topic.phrases.items():
+                out.setdefault(group, phrases)
+        return out
 
     def label(self) -> str:
-        biggest = max(self.topics, key=lambda t: (t.group == "en", len(t.comments)))
-        phrases = biggest.phrases[:2] or list(biggest.terms)[:2]
+        phrases_by_group = self.key_phrases()
+        group = "en" if phrases_by_group.get("en") else next(iter(phrases_by_group), "")
+        biggest = max(self.topics, key=lambda t: len(t.comments))
+        phrases = phrases_by_group.get(group, [])[:2] or [t for t in biggest.terms if t[:1] not in "@#"][:2]
         label = " · ".join(phrases)
         return (label[:1].upper() + label[1:])[:200]
 
@@ -298,24 +336,27 @@ def save_themes(candidates: list[Candidate], rule_hits: list[set[int]], now) -> 
 # ---------------------------------------------------------------------------------------------------------
 
 
-def learn(run: ThemeRun, progress: Progress | None = None) -> None:
-    """Learn the themes from every comment and give every comment its themes (see the module's doc)."""
+def discover(corpus: Corpus, progress: Progress | None = None):
+    """Topics per language group and their alignment across languages, without the database: (models by
+    group, topics, candidates, comment indexes by group)."""
     progress = progress or (lambda fraction, step: None)
-    started = timezone.now()
-    progress(0.01, "Reading comments")
-    corpus = read_corpus(progress)
     by_group: dict[str, list[int]] = {}
     for i, group in enumerate(corpus.groups):
         by_group.setdefault(group, []).append(i)
-    learnable = sorted(
-        (g for g, members in by_group.items() if len(members) >= MIN_GROUP), key=lambda g: -len(by_group[g])
-    )
+    if POOL:
+        by_group = {POOLED: list(range(len(corpus.ids))), **by_group}
+        learnable = [POOLED]
+    else:
+        learnable = sorted(
+            (g for g, members in by_group.items() if len(members) >= MIN_GROUP),
+            key=lambda g: -len(by_group[g]),
+        )
     models: dict[str, GroupModel] = {}
     topics: list[Topic] = []
     done = 0
     total = sum(len(by_group[g]) for g in learnable) or 1
     for group in learnable:
-        name = text.LANGUAGE_GROUP_NAMES.get(group, group)
+        name = "all" if group == POOLED else text.LANGUAGE_GROUP_NAMES.get(group, group)
         progress(0.2 + 0.5 * done / total, f"Finding topics in {name} comments ({len(by_group[group]):,})")
         learned = learn_group(group, by_group[group], corpus)
         done += len(by_group[group])
@@ -325,6 +366,16 @@ def learn(run: ThemeRun, progress: Progress | None = None) -> None:
     progress(0.72, "Aligning languages and matching the existing themes")
     clusters = align.cluster([(t.group, align.keys(t.terms)) for t in topics], ALIGN_MIN)
     candidates = [Candidate([topics[i] for i in members]) for members in clusters]
+    return models, topics, candidates, by_group
+
+
+def learn(run: ThemeRun, progress: Progress | None = None) -> None:
+    """Learn the themes from every comment and give every comment its themes (see the module's doc)."""
+    progress = progress or (lambda fraction, step: None)
+    started = timezone.now()
+    progress(0.01, "Reading comments")
+    corpus = read_corpus(progress)
+    models, topics, candidates, by_group = discover(corpus, progress)
     ctx = assign.load_context(TopicModel(groups={}))
     rule_hits = _rule_hits(ctx, corpus)
     with transaction.atomic():
@@ -346,7 +397,9 @@ def learn(run: ThemeRun, progress: Progress | None = None) -> None:
             model=model.to_bytes(),
             comments=len(corpus.ids),
             themes=Theme.objects.filter(retired=False, merged_into=None).count(),
-            languages={g: len(by_group[g]) for g in sorted(by_group, key=lambda g: -len(by_group[g]))},
+            languages={
+                g: len(by_group[g]) for g in sorted(by_group, key=lambda g: -len(by_group[g])) if g != POOLED
+            },
         )
         assign.rewind(started)
         transaction.on_commit(lambda: assign.changed(None))

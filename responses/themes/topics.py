@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .concepts import concepts_of
 from .text import tokens
 
 # Languages without a lemmatiser: words also count by their 4-letter pieces, so "பணத்தை" and "பணம்"
@@ -20,19 +21,24 @@ CHAR_GROUPS = frozenset({"ta", "bn", "te", "kn", "ml", "gu", "pa", "or"})
 # A comment has a topic when its cosine to the topic's direction reaches this and is within SECOND of its
 # best topic (a second theme only when it is nearly as strong).
 MIN_WEIGHT = 0.12
+# Each glossary concept counts this many times in a comment: the shared concepts, not the words peculiar to
+# one comment, should shape the topics (measured on the evaluation set: ARI 0.32 once, 0.40 twice, 0.42 three times).
+CONCEPT_WEIGHT = 3
 SECOND = 0.6
 MAX_THEMES_PER_TOPIC_MATCH = 2
 
 
 def analyser(group: str):
     """Features of one normalised comment: its words (lemmas, no stop words), pairs of neighbouring words,
-    and in CHAR_GROUPS the words' 4-letter pieces."""
+    the glossary's concepts ("@delivery", shared by every language), and in CHAR_GROUPS the words' 4-letter
+    pieces."""
     with_pieces = group in CHAR_GROUPS
 
     def analyse(text: str) -> list[str]:
         words = tokens(text, group)
         features = list(words)
         features.extend(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+        features.extend(concepts_of(words) * CONCEPT_WEIGHT)
         if with_pieces:
             for word in words:
                 if len(word) > 5:
@@ -42,7 +48,30 @@ def analyser(group: str):
     return analyse
 
 
+POOLED = "*"  # one model over every language group: its documents are "group\x1ftext"
+
+
+def pooled_doc(text: str, group: str) -> str:
+    return f"{group}\x1f{text}"
+
+
+def pooled_analyser():
+    """Features of a pooled document: its own language group's features."""
+    by_group: dict[str, object] = {}
+
+    def analyse(doc: str) -> list[str]:
+        group, _, text = doc.partition("\x1f")
+        fn = by_group.get(group)
+        if fn is None:
+            fn = by_group[group] = analyser(group)
+        return fn(text)  # type: ignore[operator]
+
+    return analyse
+
+
 def vectoriser(group: str, **options) -> TfidfVectorizer:
+    if group == POOLED:
+        return TfidfVectorizer(analyzer=pooled_analyser(), sublinear_tf=True, dtype=np.float32, **options)
     return TfidfVectorizer(analyzer=analyser(group), sublinear_tf=True, dtype=np.float32, **options)
 
 
@@ -99,9 +128,15 @@ class TopicModel:
         for index, group in enumerate(groups):
             if group in self.groups:
                 by_group.setdefault(group, []).append(index)
+            elif POOLED in self.groups and group:
+                by_group.setdefault(POOLED, []).append(index)
         for group, indexes in by_group.items():
             model = self.groups[group]
-            found = topics_of(model.topic_weights([texts[i] for i in indexes]))
+            if group == POOLED:
+                docs = [pooled_doc(texts[i], groups[i]) for i in indexes]
+            else:
+                docs = [texts[i] for i in indexes]
+            found = topics_of(model.topic_weights(docs))
             for index, chosen in zip(indexes, found, strict=True):
                 seen: dict[int, float] = {}
                 for topic, weight in chosen:

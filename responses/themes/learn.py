@@ -71,9 +71,12 @@ class Topic:
 def corpus_of(comments) -> Corpus:
     """A corpus of plain texts (the benchmark's evaluation set); ids are their positions."""
     corpus = Corpus()
+    groups_of: dict[str, str] = {}
     for n, comment in enumerate(comments):
         normalised = text.normalise(comment)
-        group = text.group_of(normalised)
+        group = groups_of.get(normalised)
+        if group is None:
+            group = groups_of[normalised] = text.group_of(normalised)
         if group:
             corpus.ids.append(n)
             corpus.texts.append(normalised)

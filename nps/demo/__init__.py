@@ -5,6 +5,8 @@ and written with bulk_create in batches, inside one transaction. Then the textin
 texts (texting.py): the demo texts for real, to files. The widget campaign gets a real site, and a counter
 campaign its public link and kiosk (onsite.py, with the demo host page). Follow-up last (followup.py): case
 rules, about forty cases with their timelines, and alert rules to the demo's Slack catcher and the lead.
+The comments are put together per theme and language (comments.py), so that the themes learned from them
+at the very end (themes.py, with two rule themes) mean something.
 """
 
 import math
@@ -23,7 +25,7 @@ from responses.models import Answer
 from surveys.invitations import SNAPSHOT_FIELDS
 from surveys.models import Audience, Brand, Campaign, Channel, Contact, Invitation
 
-from . import data, followup, onsite, texting
+from . import comments, data, followup, onsite, texting, themes
 
 BRAND_NAME = "Chaiwala Cloud"
 PASSWORD = "demo-password-2026"  # noqa: S105 - the published demo password, printed by `make demo`
@@ -68,6 +70,8 @@ class Summary:
     cases: int = 0
     cases_open: int = 0
     cases_overdue: int = 0
+    rule_themes: int = 0  # defined by words (nps/demo/themes.py)
+    themes_learned: bool = False  # the automatic themes learned from the seeded comments
 
 
 def seed(*, contacts: int = 5000, answers: int = 20000, now: datetime | None = None) -> Summary:
@@ -93,6 +97,7 @@ def seed(*, contacts: int = 5000, answers: int = 20000, now: datetime | None = N
         counts = create_history(rng, campaigns, people, answers, now)
         loop = followup.seed(brand, campaigns, demo_users(), now)
     sent, waiting = texting.send_now([campaigns["sms"], campaigns["whatsapp"]], now)
+    learned = themes.seed_themes(created_by=demo_users()["admin"], now=now)
     return Summary(
         created=True,
         contacts=len(people) + len(texting.TEXTERS),
@@ -102,6 +107,8 @@ def seed(*, contacts: int = 5000, answers: int = 20000, now: datetime | None = N
         cases=loop["cases"],
         cases_open=loop["open"],
         cases_overdue=loop["overdue"],
+        rule_themes=learned["rules"],
+        themes_learned=learned["learned"],
         **counts,
     )
 
@@ -353,7 +360,7 @@ def make_answer(rng, invitation: Invitation, person: Person, start: datetime, no
     group = group_of(score)
     comment = ""
     if rng.random() < COMMENT_RATE[group]:
-        comment = rng.choice(data.COMMENTS.get(invitation.language, data.COMMENTS["en"])[group])
+        comment, _theme = comments.comment(rng, language=invitation.language, group=group)
     return Answer(
         invitation_id=invitation.pk,
         campaign_id=invitation.campaign_id,

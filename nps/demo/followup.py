@@ -55,7 +55,7 @@ BATCH = 1000
 # note, their reply and the customer's answer.
 TOPICS = {
     "payments": {
-        "words": ("payment", "upi", "settlement", "totals"),
+        "words": ("upi", "payment", "card", "declined"),
         "tags": ["billing"],
         "note": "Checked the gateway logs: the failures match the acquirer outage of that day. Refund of the "
         "failed attempts requested; offered a month of the Starter plan free.",
@@ -64,15 +64,16 @@ TOPICS = {
         "answer": "Thanks for the quick answer. The refunds arrived this morning, and payments have worked since.",
     },
     "billing": {
-        "words": ("billing me", "outlet i closed", "invoice", "charged"),
+        "words": ("gst", "invoice", "billed", "charged", "outlet i closed"),
         "tags": ["billing"],
-        "note": "Billing still had the closed outlet active. Removed it and credited three months.",
-        "reply": "you were right: the outlet you closed was still on your plan. We removed it and credited the "
-        "last three months to your account.",
-        "answer": "Great, I can see the credit on the invoice. Thank you for sorting it out.",
+        "note": "Their account still had last year's tax settings (the old GST rate for tea). Fixed them, "
+        "reissued the quarter's invoices and credited the double charge.",
+        "reply": "you were right: your account still had old tax settings, so the GST on your invoices was off. "
+        "We fixed them, reissued this quarter's invoices and credited anything we charged twice.",
+        "answer": "Great, the new invoices are right and I can see the credit. Thank you for sorting it out.",
     },
     "pricing": {
-        "words": ("expensive", "price", "pricing", "stretch"),
+        "words": ("expensive", "price", "pricing", "plan", "rip off"),
         "tags": ["pricing"],
         "note": "Price-sensitive single outlet. Walked them through the annual plan (two months free).",
         "reply": "thank you for being frank about the price. For a single shop the annual Starter plan works out "
@@ -80,7 +81,7 @@ TOPICS = {
         "answer": "The annual plan makes more sense for us. Please switch us over from next month.",
     },
     "printer": {
-        "words": ("printer", "receipt"),
+        "words": ("printer", "receipt", "kot"),
         "tags": ["printer", "delivery"],
         "note": "Firmware 4.2 breaks this printer model. Replacement printer shipped by courier; tracking sent.",
         "reply": "the last update broke the driver of your receipt printer model. A replacement printer is on "
@@ -88,7 +89,7 @@ TOPICS = {
         "answer": "The new printer arrived and works. Delivery was faster than promised!",
     },
     "app": {
-        "words": ("slow", "crash", "logs us out", "sync", "stock counts", "tablet"),
+        "words": ("slow", "crash", "logged us out", "hangs", "freezes", "tablet", "closes"),
         "tags": ["app-stability"],
         "note": "Old tablet on Android 8. Turned on lite mode remotely and cleared the offline queue.",
         "reply": "we looked at your account: your tablet runs an older Android version that our last release "
@@ -96,7 +97,7 @@ TOPICS = {
         "answer": "Much better since yesterday, thank you. Staff noticed it straight away.",
     },
     "support": {
-        "words": ("support", "ticket", "calls back", "replies can take"),
+        "words": ("support", "ticket", "call back", "callback", "replies"),
         "tags": [],
         "note": "Ticket was closed by the bot by mistake. Reopened it and gave them the direct line.",
         "reply": "I am sorry your ticket was closed before it was solved; that was our mistake. I have reopened "

@@ -39,6 +39,11 @@ class Command(BaseCommand):
                 f"overdue) in {base}/cases/; Slack alerts land on the demo catcher {base}/demo/slack/, "
                 f"email alerts in {settings.MAIL_OUTBOX_DIR}."
             )
+            learned = "learned from the comments" if summary.themes_learned else "not learned yet"
+            self.stdout.write(
+                f"Themes: {summary.rule_themes} rule themes ({', '.join(demo.themes.RULE_THEMES)}); the discovered "
+                f"themes {learned}."
+            )
         else:
             self.stdout.write(f"Demo workspace “{demo.BRAND_NAME}” already exists; nothing to do.")
         self.stdout.write(f"Demo logins (password for all: {demo.PASSWORD}):")

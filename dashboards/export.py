@@ -6,13 +6,15 @@ from itertools import islice
 from django.db import connection
 
 from nps import csvsafe
-from responses.models import AnswerTag
+from responses.models import AnswerTag, AnswerTheme
+from responses.themes.display import themes_by_answer
 
 from . import queries
 from .filters import Filters, workspace_tz
 from .metrics import group_of
 
-# tags: the answer's tags, comma-separated; at_risk: the contact's at-risk flag (empty without a contact).
+# tags: the answer's tags, comma-separated; themes: the comment's themes (active ones), "; "-separated (a
+# theme's automatic label may hold commas); at_risk: the contact's at-risk flag (empty without a contact).
 BASE_COLUMNS = [
     "answered_at",
     "score",
@@ -22,6 +24,7 @@ BASE_COLUMNS = [
     "channel",
     "language",
     "tags",
+    "themes",
     "at_risk",
 ]
 CONTACT_COLUMNS = ["contact_email", "contact_name"]
@@ -90,10 +93,13 @@ def csv_lines(filters: Filters, *, include_contact: bool) -> Iterator[str]:
     tz = workspace_tz()
     qs = queries.answers(filters).order_by("answered_at", "id").values_list(*fields)
     any_tags = AnswerTag.objects.exists()
-    # A server-side cursor on PostgreSQL: memory stays flat whatever the number of answers; the tags of
-    # each chunk in one query (none at all when no answer has a tag).
+    any_themes = AnswerTheme.objects.exists()
+    # A server-side cursor on PostgreSQL: memory stays flat whatever the number of answers; the tags and
+    # the themes of each chunk in one query each (none at all when no answer has a tag, or a theme).
     for chunk in _chunks(qs.iterator(chunk_size=CHUNK), CHUNK):
-        tags = _tags_of([row[0] for row in chunk]) if any_tags else {}
+        ids = [row[0] for row in chunk]
+        tags = _tags_of(ids) if any_tags else {}
+        themes = themes_by_answer(ids) if any_themes else {}
         for row in chunk:
             pk, answered_at, score, comment, campaign, channel, language, at_risk, properties = row[:9]
             line = [
@@ -105,6 +111,7 @@ def csv_lines(filters: Filters, *, include_contact: bool) -> Iterator[str]:
                 channel,
                 language,
                 ", ".join(tags.get(pk, ())),
+                "; ".join(theme.name for theme in themes.get(pk, ())),
                 _cell(at_risk),
             ]
             if include_contact:

@@ -26,7 +26,9 @@ def receive(event: AnswerEvent) -> None:
         if answer is None:
             return None
         # About the answer's contact: erasing them redacts these deliveries (surveys.apps).
-        return webhooks.Event(serializers.survey_response(answer), contact_id=answer.contact_id)
+        # The comment's themes are assigned now if it was not read yet (the assigner runs every minute).
+        payload = serializers.survey_response(answer, assign_themes=True)
+        return webhooks.Event(payload, contact_id=answer.contact_id)
 
     webhooks.emit(WebhookEvent.RESPONSE_CREATED if event.created else WebhookEvent.RESPONSE_UPDATED, build)
 

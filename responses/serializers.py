@@ -14,18 +14,28 @@ from django.urls import NoReverseMatch, reverse
 
 from surveys.serializers import person, timestamp
 
-from .models import Answer, Case, CaseEvent, Tag
+from .models import COUNTED_THEME_SOURCES, Answer, AnswerTheme, Case, CaseEvent, Tag, Theme
+from .themes.assign import assign_answer
 
 # What Delighted's webhooks expand; the API expands what its `expand[]` parameter asks for.
 WEBHOOK_EXPAND = frozenset({"person", "notes"})
 
 # Set by `with_payload_relations` so that a page of answers reads its cases' notes in one query.
 _NOTES_ATTR = "payload_notes"
+# …and their comments' themes.
+_THEMES_ATTR = "payload_themes"
+
+
+def _theme_links():
+    """An answer's counted links to active themes (responses.models: what a comment's themes are)."""
+    return AnswerTheme.objects.filter(
+        source__in=COUNTED_THEME_SOURCES, theme__hidden=False, theme__retired=False, theme__merged_into=None
+    ).select_related("theme")
 
 
 def with_payload_relations(answers: QuerySet[Answer]) -> QuerySet[Answer]:
-    """`answers` with what `survey_response` reads (contact, tags, case notes) fetched in a few queries,
-    not a few per answer: for the API's pages of up to 100 responses."""
+    """`answers` with what `survey_response` reads (contact, tags, case notes, themes) fetched in a few
+    queries, not a few per answer: for the API's pages of up to 100 responses."""
     notes = (
         CaseEvent.objects.filter(kind=CaseEvent.Kind.NOTE)
         .select_related("actor")
@@ -34,6 +44,7 @@ def with_payload_relations(answers: QuerySet[Answer]) -> QuerySet[Answer]:
     return answers.select_related("contact", "recorded_by", "case").prefetch_related(
         Prefetch("tags", queryset=Tag.objects.order_by("name")),
         Prefetch("case__events", queryset=notes, to_attr=_NOTES_ATTR),
+        Prefetch("theme_links", queryset=_theme_links(), to_attr=_THEMES_ATTR),
     )
 
 
@@ -56,6 +67,23 @@ def _case_of(answer: Answer) -> Case | None:
 def _tag_names(answer: Answer) -> list[str]:
     # .all() uses the prefetched tags when there are some; otherwise one query.
     return sorted((tag.name for tag in answer.tags.all()), key=str.casefold)
+
+
+def _themes(answer: Answer, *, assign: bool) -> list[dict]:
+    """The comment's themes as `{"id", "name"}`, by name. `assign`: give the comment its themes first if it
+    was not read since it changed (the webhooks: a comment saved a second ago has its themes in the event,
+    not a minute later); else what is stored (the API's pages: prefetched, no query per answer)."""
+    if not (answer.comment or "").strip():
+        return []
+    if assign:
+        themes = list(Theme.objects.filter(pk__in=assign_answer(answer)))
+    else:
+        links = getattr(answer, _THEMES_ATTR, None)
+        if links is None:
+            links = list(_theme_links().filter(answer=answer))
+        themes = [link.theme for link in links]
+    ordered = sorted(themes, key=lambda theme: (theme.display_name.casefold(), theme.pk))
+    return [{"id": str(theme.pk), "name": theme.display_name} for theme in ordered]
 
 
 def _note_events(case: Case | None) -> list[CaseEvent]:
@@ -90,11 +118,15 @@ def _notes(answer: Answer) -> list[dict]:
     return notes + case_notes(_case_of(answer))
 
 
-def survey_response(answer: Answer, expand: Collection[str] = WEBHOOK_EXPAND) -> dict:
+def survey_response(
+    answer: Answer, expand: Collection[str] = WEBHOOK_EXPAND, *, assign_themes: bool = False
+) -> dict:
     """A Delighted survey response object; `expand` may hold "person" and "notes".
 
     `notes` are the interviewer's notes and the notes written on the answer's case; `tags` the answer's tags
-    (names); `permalink` the answer's page in OpenNPS; the expanded person carries `at_risk`.
+    (names); `themes` (an OpenNPS addition) the comment's themes, `{"id", "name"}`, assigned first with
+    `assign_themes` (the webhooks); `permalink` the answer's page in OpenNPS; the expanded person carries
+    `at_risk`.
     """
     contact = answer.contact
     person_data: dict | str | None = None
@@ -115,6 +147,7 @@ def survey_response(answer: Answer, expand: Collection[str] = WEBHOOK_EXPAND) ->
         "person_properties": (contact.properties or None) if contact else None,
         "notes": notes,
         "tags": _tag_names(answer),
+        "themes": _themes(answer, assign=assign_themes),
         "additional_answers": [],
     }
 
@@ -128,7 +161,7 @@ def case(case: Case) -> dict:
     """
     # Read afresh: the caller's objects may predate the write that this event is about.
     answer = with_payload_relations(Answer.objects.all()).filter(pk=case.answer_id).first()
-    response = survey_response(answer) if answer is not None else None
+    response = survey_response(answer, assign_themes=True) if answer is not None else None
     contact = answer.contact if answer is not None else None
     fresh = _case_of(answer) if answer is not None else None
     owner = case.owner

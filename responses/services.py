@@ -11,6 +11,7 @@ from surveys.models import Campaign, Channel, Contact, Invitation
 
 from . import fanout, hotpath
 from .models import Answer, AnswerRevision
+from .themes.display import themes_by_answer
 
 # Link scanners that run JavaScript (sandboxes that "detonate" links) load the page seconds after the
 # mail is delivered, or load every score link of one mail in a row. See docs/answer-links.md.
@@ -268,10 +269,12 @@ def anonymise_answers_of(contact: Contact) -> int:
 
 
 def export_answers_of(contact: Contact) -> list[dict]:
-    """A contact's answers for their data export (surveys.privacy): score, comment, notes, tags, dates."""
-    answers = (
+    """A contact's answers for their data export (surveys.privacy): score, comment, notes, tags, the
+    comment's themes, dates."""
+    answers = list(
         _answers_of(contact).select_related("campaign").prefetch_related("tags").order_by("answered_at", "pk")
     )
+    themes = themes_by_answer([answer.pk for answer in answers])
     return [
         {
             "id": answer.pk,
@@ -283,6 +286,7 @@ def export_answers_of(contact: Contact) -> list[dict]:
             "comment": answer.comment,
             "notes": answer.notes,
             "tags": sorted((tag.name for tag in answer.tags.all()), key=str.casefold),
+            "themes": [theme.name for theme in themes.get(answer.pk, ())],
             "language": answer.language,
             "answered_at": answer.answered_at.isoformat(),
             "updated_at": answer.updated_at.isoformat(),

@@ -38,7 +38,7 @@ from nps.accounts.models import TeamInvitation, hash_token
 from nps.accounts.roles import Role
 from nps.api import keys
 from nps.webhooks.models import WebhookEndpoint
-from responses.models import AlertRule, Answer, Case, ResponseImport
+from responses.models import AlertRule, Answer, AnswerTheme, Case, ResponseImport, Theme
 from surveys.csvfile import NUL_REASON
 from surveys.models import Contact, ContactImport, Suppression
 from tests.factories import make_answer, make_campaign, make_contact, make_invitation, make_user
@@ -131,6 +131,8 @@ def _make_world() -> World:
         answer=detractor, campaign=campaign, contact=contact, score=2, group="detractor", owner=admin
     )
     alert_rule = AlertRule.objects.create(name="Walked rule", destination="email")
+    theme = Theme.objects.create(name="Walked theme")
+    AnswerTheme.objects.create(answer=answer, theme=theme, source=AnswerTheme.Source.AUTO)
     ids = {
         "brands": campaign.brand.pk,
         "campaigns": campaign.pk,
@@ -155,6 +157,7 @@ def _make_world() -> World:
         "cases": case.pk,
         "settings/alerts": alert_rule.pk,
         "api/v1/alert-rules": alert_rule.pk,
+        "api/v1/themes": theme.pk,
         "v1/people": contact.email,
         "v1/survey_responses": answer.pk,
         "v1/autopilot": "email",

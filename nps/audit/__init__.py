@@ -83,6 +83,8 @@ ACTIONS = {
     "case.note": "Case note added",
     "case.reply": "Reply sent to the customer",
     "case.tags": "Case tags changed",
+    "theme.tag": "Comment tagged with a theme",
+    "theme.untag": "Theme removed from a comment",
 }
 
 OBJECT_TYPES = {
@@ -105,6 +107,7 @@ OBJECT_TYPES = {
     "alert_rule": "Alert rule",
     "alert_preference": "Alert emails",
     "case": "Case",
+    "theme": "Theme",
 }
 
 

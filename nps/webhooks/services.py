@@ -195,6 +195,7 @@ def send_test_event(endpoint: WebhookEndpoint) -> int:
         "person_properties": {},
         "notes": [],
         "tags": [],
+        "themes": [{"id": "0", "name": "Fast support"}],
         "additional_answers": [],
         "test": True,
     }

@@ -89,6 +89,8 @@ class AlertRuleForm(ConditionsForm):
     @classmethod
     def for_rule(cls, rule: AlertRule, data=None):
         form = cls(data)
+        with contextlib.suppress(ValueError):
+            form.keep_themes(rules.parse(rule.conditions or {}).theme_ids)
         if data is None:
             form.initial.update(
                 {

@@ -9,7 +9,11 @@ import re
 from dataclasses import dataclass, fields
 
 from dashboards.metrics import DETRACTOR, PASSIVE, PROMOTER, group_of
+from nps.inputs import MAX_ID, is_digits
 from surveys.models import Channel
+
+from ..models import Theme
+from ..themes.assign import assign_answer
 
 GROUPS = (DETRACTOR, PASSIVE, PROMOTER)
 MAX_ITEMS = 50  # keywords, property values, campaigns: more is a mistake, not a rule
@@ -27,6 +31,7 @@ class Conditions:
     property: str = ""  # a contact property's name; with property_values
     property_values: tuple[str, ...] = ()  # matched case-insensitively after strip
     keywords: tuple[str, ...] = ()  # any of them in the comment (casefold, whole word or phrase)
+    theme_ids: tuple[int, ...] = ()  # the comment has any of these themes (responses.models.Theme)
 
 
 FIELDS = tuple(field.name for field in fields(Conditions))
@@ -73,21 +78,21 @@ def _score(value, what: str) -> int | None:
     return value
 
 
-def _ids(value) -> tuple[int, ...]:
+def _ids(value, what: str = "Campaigns", noun: str = "campaign", high: int = 2**31 - 1) -> tuple[int, ...]:
     if value is None:
         return ()
     if not isinstance(value, list | tuple):
-        raise ValueError("Campaigns must be a list of campaign ids.")
+        raise ValueError(f"{what} must be a list of {noun} ids.")
     ids = []
     for item in value:
-        if isinstance(item, str) and item.strip().isdigit():
+        if isinstance(item, str) and is_digits(item.strip()) and len(item.strip()) <= 20:
             item = int(item.strip())
-        if isinstance(item, bool) or not isinstance(item, int) or not 0 < item < 2**31:
-            raise ValueError("Campaigns must be a list of campaign ids.")
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 < item <= high:
+            raise ValueError(f"{what} must be a list of {noun} ids.")
         if item not in ids:
             ids.append(item)
     if len(ids) > MAX_ITEMS:
-        raise ValueError(f"Campaigns: at most {MAX_ITEMS}.")
+        raise ValueError(f"{what}: at most {MAX_ITEMS}.")
     return tuple(ids)
 
 
@@ -130,6 +135,7 @@ def parse(raw: dict) -> Conditions:
         property=prop,
         property_values=values,
         keywords=_texts(raw.get("keywords"), "Keywords"),
+        theme_ids=_ids(raw.get("theme_ids"), "Themes", "theme", MAX_ID),
     )
 
 
@@ -177,7 +183,51 @@ def matches(c: Conditions, answer) -> bool:
         value = property_value(contact.properties, c.property)
         if value is None or value.casefold() not in {v.casefold() for v in c.property_values}:
             return False
-    return not c.keywords or mentions(comment, c.keywords)
+    if c.keywords and not mentions(comment, c.keywords):
+        return False
+    # Last: the only condition that may read the database (and assign the comment's themes first).
+    return not c.theme_ids or (bool(comment) and has_theme(answer, c.theme_ids))
+
+
+def _answer_themes(answer) -> set[int]:
+    """The answer's themes now (responses.themes.assign.assign_answer: assigned first when its comment was
+    not read yet, as an answer just saved often is: the assigner runs every minute). Kept on the answer
+    object for its comment, so that several rules checking one answer assign and read once."""
+    cached = getattr(answer, "_rule_theme_ids", None)
+    if cached is not None and cached[0] == answer.comment:
+        return cached[1]
+    ids = set(assign_answer(answer))
+    answer._rule_theme_ids = (answer.comment, ids)
+    return ids
+
+
+def has_theme(answer, theme_ids: tuple[int, ...]) -> bool:
+    """Whether the answer's comment has any of these themes. A theme merged into another since the rule was
+    saved has no comments of its own (merging moves them): the rule follows it to the theme it went into."""
+    themes = _answer_themes(answer)
+    if not themes:
+        return False
+    if themes.intersection(theme_ids):
+        return True
+    return bool(themes.intersection(_merge_targets(theme_ids)))
+
+
+def _merge_targets(theme_ids: tuple[int, ...]) -> set[int]:
+    """The themes these were merged into, following merges of merges (one query per step, rarely any)."""
+    targets: set[int] = set()
+    wanted = set(theme_ids)
+    for _ in range(10):  # a chain longer than this is not a person's doing
+        found = set(
+            Theme.objects.filter(pk__in=wanted, merged_into__isnull=False).values_list(
+                "merged_into", flat=True
+            )
+        )
+        found -= targets | set(theme_ids)
+        if not found:
+            break
+        targets |= found
+        wanted = found
+    return targets
 
 
 def property_value(properties, name: str) -> str | None:
@@ -227,4 +277,26 @@ def describe(c: Conditions) -> str:
     text = " ".join(parts)
     if c.property:
         text += f", {c.property} = {_join(list(c.property_values))}"
+    if c.theme_ids:
+        text += f", theme is {_join(theme_names(c.theme_ids))}"
     return text
+
+
+def theme_names(theme_ids: tuple[int, ...]) -> list[str]:
+    """The themes' names as a rule shows them: "Refunds", "Refunds (hidden)", "a deleted theme"."""
+    themes = Theme.objects.in_bulk(theme_ids)
+    names = []
+    for pk in theme_ids:
+        theme = themes.get(pk)
+        if theme is None:
+            names.append("a deleted theme")
+        elif theme.merged_into_id:
+            target = Theme.objects.filter(pk=theme.merged_into_id).first()
+            names.append(f"{theme.display_name} (merged into {target.display_name if target else 'another'})")
+        elif theme.hidden:
+            names.append(f"{theme.display_name} (hidden)")
+        elif theme.retired:
+            names.append(f"{theme.display_name} (no longer found)")
+        else:
+            names.append(theme.display_name)
+    return names

@@ -10,6 +10,7 @@ import contextlib
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import models
 
 from dashboards.metrics import GROUP_NAMES, LABELS
 from nps.accounts.roles import Role
@@ -18,7 +19,7 @@ from surveys.channels import CHANNELS
 from surveys.models import Campaign, Channel
 from surveys.site_forms import StrictIntegerField
 
-from ..models import AssignmentRule, Case, FollowUpSettings
+from ..models import AssignmentRule, Case, FollowUpSettings, Theme
 from . import rules
 
 MAX_LIST_TEXT = 1000
@@ -38,6 +39,22 @@ def channel_choices() -> list[tuple[str, str]]:
     """Every channel an answer can arrive on: the registered channels and phone interviews."""
     values = set(CHANNELS) | {Channel.PHONE.value}
     return [(value, label) for value, label in Channel.choices if value in values]
+
+
+def theme_choices(keep=()) -> list[tuple[str, str]]:
+    """The active themes by name, and any of `keep` (a saved rule's) that are no longer active, so that
+    editing the rule shows them ticked instead of dropping them unseen."""
+    keep = [pk for pk in keep if isinstance(pk, int)]
+    themes = Theme.objects.filter(
+        models.Q(hidden=False, retired=False, merged_into=None) | models.Q(pk__in=keep)
+    ).order_by("pk")
+    choices = []
+    for theme in themes:
+        label = theme.display_name
+        if not theme.is_active:
+            label = rules.theme_names((theme.pk,))[0]
+        choices.append((str(theme.pk), label))
+    return sorted(choices, key=lambda choice: (choice[1].casefold(), int(choice[0])))
 
 
 def group_choices() -> list[tuple[str, str]]:
@@ -101,6 +118,16 @@ class ConditionsForm(forms.Form):
         label="Keywords in the comment",
         help_text="Comma-separated words or phrases, e.g. refund, cancel my account; any of them matches.",
     )
+    themes = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Theme is",
+        help_text="None ticked: themes do not matter. Ticked: the comment has any of these themes.",
+        error_messages={
+            "invalid_choice": "Choose themes from the list: %(value)s is not one of them (deleted, hidden or "
+            "merged since the page was opened?).",
+        },
+    )
 
     CONDITION_FIELDS = (
         "groups",
@@ -112,16 +139,22 @@ class ConditionsForm(forms.Form):
         "property",
         "property_values",
         "keywords",
+        "themes",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["themes"].choices = theme_choices()
         self.fields["groups"].choices = group_choices()
         self.fields["channels"].choices = channel_choices()
         self.fields["campaigns"].choices = [
             (str(pk), name) for pk, name in Campaign.objects.order_by("name", "pk").values_list("pk", "name")
         ]
         self.property_names = contacts.property_names()
+
+    def keep_themes(self, theme_ids) -> None:
+        """Offer a saved rule's themes too when they are no longer active (hidden, merged, no longer found)."""
+        self.fields["themes"].choices = theme_choices(theme_ids)
 
     def condition_fields(self):
         """The bound fields of the conditions, for templates."""
@@ -152,6 +185,7 @@ class ConditionsForm(forms.Form):
             "property": cleaned.get("property") or "",
             "property_values": list(cleaned.get("property_values") or []),
             "keywords": list(cleaned.get("keywords") or []),
+            "theme_ids": [int(pk) for pk in cleaned.get("themes") or []],
         }
 
     def conditions(self):
@@ -171,6 +205,7 @@ class ConditionsForm(forms.Form):
                 "property": conditions.property,
                 "property_values": join_list(conditions.property_values),
                 "keywords": join_list(conditions.keywords),
+                "themes": [str(pk) for pk in conditions.theme_ids],
             }
         )
 
@@ -201,6 +236,8 @@ class CaseRuleForm(ConditionsForm):
     def for_rule(cls, rule, data=None):
         """The form of a saved rule (unbound: filled from it)."""
         form = cls(data)
+        with contextlib.suppress(ValueError):
+            form.keep_themes(rules.parse(rule.conditions or {}).theme_ids)
         if data is None:
             form.initial.update({"name": rule.name, "priority": rule.priority, "enabled": rule.enabled})
             # Saved before a check about it changed: shown empty, for the admin to fix.

@@ -292,6 +292,7 @@ def test_survey_response_shape_with_expanded_notes(client, auth, running, django
             }
         ],
         "tags": [],
+        "themes": [],
         "additional_answers": [],
     }
 

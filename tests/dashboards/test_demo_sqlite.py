@@ -24,6 +24,6 @@ def test_comment_search_and_export_work_on_sqlite(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "FOUND ['The Invoices were wrong']" in result.stdout
     assert (
-        "LINES 3 \ufeffanswered_at,score,group,comment,campaign,channel,language,tags,at_risk,"
+        "LINES 3 \ufeffanswered_at,score,group,comment,campaign,channel,language,tags,themes,at_risk,"
         "contact_email,contact_name,plan" in result.stdout
     )

@@ -45,6 +45,7 @@ def test_lead_exports_every_filtered_row_with_contact_and_properties(client, set
         "channel": "email",
         "language": "en",
         "tags": "",
+        "themes": "",
         "at_risk": "false",
         "contact_email": "asha@example.com",
         "contact_name": "Asha Rao",
@@ -112,5 +113,5 @@ def test_empty_export_is_just_the_header(client):
     response = client.get("/export.csv", {"period": "7d"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert body.splitlines() == [
-        "answered_at,score,group,comment,campaign,channel,language,tags,at_risk,contact_email,contact_name"
+        "answered_at,score,group,comment,campaign,channel,language,tags,themes,at_risk,contact_email,contact_name"
     ]

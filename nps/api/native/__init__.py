@@ -1,7 +1,7 @@
 """The native REST API (/api/v1/): one NinjaAPI, key authentication, JSON errors, cursor pagination.
 
 One router module per app's data: surveys.py (contacts, survey requests, unsubscribes and bounces,
-campaigns), responses.py, dashboards.py (metrics), cases.py (follow-up cases and alert rules); auth.py,
+campaigns), responses.py, themes.py, dashboards.py (metrics), cases.py (follow-up cases and alert rules); auth.py,
 errors.py and schemas.py hold what they share; urls.py serves it all under the "api" namespace.
 """
 
@@ -9,7 +9,7 @@ from functools import cache
 
 from ninja import NinjaAPI, Swagger
 
-from . import cases, dashboards, errors, responses, surveys
+from . import cases, dashboards, errors, responses, surveys, themes
 from .auth import read_key
 
 api = NinjaAPI(
@@ -31,6 +31,7 @@ errors.install(api)
 api.add_router("/contacts", surveys.contacts, tags=["Contacts"])
 api.add_router("/survey-requests", surveys.survey_requests, tags=["Survey requests"])
 api.add_router("/responses", responses.router, tags=["Responses"])
+api.add_router("/themes", themes.router, tags=["Themes"])
 api.add_router("/metrics", dashboards.router, tags=["Metrics"])
 api.add_router("/", surveys.suppressions, tags=["Unsubscribes and bounces"])
 api.add_router("/campaigns", surveys.campaigns, tags=["Campaigns"])

@@ -24,7 +24,7 @@ from nps import audit, outbound
 from nps.accounts.roles import RANK, Role
 from responses import serializers
 from responses.cases import replies, rules, services
-from responses.models import AlertRule, Case, CaseEvent, CaseMessage, Tag
+from responses.models import AlertRule, Case, CaseEvent, CaseMessage, Tag, Theme
 from surveys.models import Campaign
 
 from ..common import ApiError
@@ -498,9 +498,11 @@ def _rule(rule_id: int) -> AlertRule:
     return rule
 
 
-def _clean_rule(values: dict) -> tuple[dict, list | None]:
+def _clean_rule(values: dict, *, saved_theme_ids=()) -> tuple[dict, list | None]:
     """Validated fields of a rule (all of them: a patch is merged with the stored rule first) and its
-    recipients (users); 422 naming the field at the first problem."""
+    recipients (users); 422 naming the field at the first problem. Themes must exist and be active, except
+    those the rule already had (`saved_theme_ids`): a theme hidden or merged since does not block a patch of
+    the rule's name."""
     name = " ".join(values["name"].split())
     if not name:
         raise ApiError(422, "Invalid request: body.name: give the rule a name.", field="body.name")
@@ -517,6 +519,7 @@ def _clean_rule(values: dict) -> tuple[dict, list | None]:
             f"Invalid request: body.conditions: no campaign with id {min(missing)}.",
             field="body.conditions",
         )
+    _check_themes(set(conditions.get("theme_ids") or ()) - set(saved_theme_ids))
     destination, url = values["destination"], (values["url"] or "").strip()
     users = None
     if destination in (AlertRule.Destination.SLACK, AlertRule.Destination.TEAMS):
@@ -565,6 +568,26 @@ def _clean_rule(values: dict) -> tuple[dict, list | None]:
         "url": url if users is None else "",
     }
     return cleaned, users or []
+
+
+def _check_themes(theme_ids: set[int]) -> None:
+    """422 for a theme that does not exist or is not active (hidden, merged, no longer found)."""
+    if not theme_ids:
+        return
+    themes = Theme.objects.in_bulk(theme_ids)
+    for pk in sorted(theme_ids):
+        theme = themes.get(pk)
+        if theme is None:
+            problem = f"no theme with id {pk}"
+        elif theme.merged_into_id:
+            problem = f"theme {pk} was merged into theme {theme.merged_into_id}: use that one"
+        elif not theme.is_active:
+            problem = f"theme {pk} is {'hidden' if theme.hidden else 'no longer found in the comments'}"
+        else:
+            continue
+        raise ApiError(
+            422, f"Invalid request: body.conditions.theme_ids: {problem}.", field="body.conditions"
+        )
 
 
 def _audit_changes(rule: AlertRule, cleaned: dict, users: list) -> dict:
@@ -652,7 +675,8 @@ def update_alert_rule(request, rule_id: Id, payload: AlertRulePatch):
         and payload.destination != AlertRule.Destination.EMAIL
     ):
         values["recipients"] = []
-    cleaned, users = _clean_rule(values)
+    saved = (rule.conditions or {}).get("theme_ids") if isinstance(rule.conditions, dict) else None
+    cleaned, users = _clean_rule(values, saved_theme_ids=saved if isinstance(saved, list) else ())
     changes = _audit_changes(rule, cleaned, users)
     if changes:
         with transaction.atomic():

@@ -291,6 +291,18 @@ def _absorbing_rule(candidate: Candidate, rule_hits: list[set[int]]) -> int | No
     return theme_id if hits / total >= RULE_ABSORB else None
 
 
+def _named_by_rules() -> set[int]:
+    """Themes a case rule or an alert rule names: kept (retired) when a learn no longer finds them."""
+    from responses.models import AlertRule, CaseRule
+
+    named: set[int] = set()
+    for model in (CaseRule, AlertRule):
+        for conditions in model.objects.values_list("conditions", flat=True):
+            ids = conditions.get("theme_ids") if isinstance(conditions, dict) else None
+            named.update(i for i in ids or () if isinstance(i, int))
+    return named
+
+
 def save_themes(candidates: list[Candidate], rule_hits: list[set[int]], now) -> dict[tuple[str, int], int]:
     """Create, update, retire or delete discovered themes; {(group, topic row): theme id}."""
     mapping: dict[tuple[str, int], int] = {}
@@ -325,8 +337,9 @@ def save_themes(candidates: list[Candidate], rule_hits: list[set[int]], now) -> 
     touched = Q(name__gt="") | Q(hidden=True) | Q(pinned=True) | Q(merged_into__isnull=False)
     touched |= Q(merged__isnull=False) | Q(split_offs__isnull=False)
     touched |= Q(answer_links__source__in=[AnswerTheme.Source.HAND, AnswerTheme.Source.REMOVED])
+    named = _named_by_rules()
     for theme in leftovers:
-        if Theme.objects.filter(touched, pk=theme.pk).exists():
+        if theme.pk in named or Theme.objects.filter(touched, pk=theme.pk).exists():
             Theme.objects.filter(pk=theme.pk).update(retired=True, updated_at=now)
         else:
             theme.delete()

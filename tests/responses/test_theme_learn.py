@@ -233,3 +233,16 @@ def test_before_any_learn_rule_themes_still_apply_to_new_comments():
     answer = make_answer(score=4, comment="Printers keep jamming")
     assign.assign_new()
     assert themes_of(answer) == {printer.pk}
+
+
+def test_a_theme_a_case_rule_names_is_kept_when_a_learn_no_longer_finds_it():
+    from responses.models import CaseRule
+
+    gone = Theme.objects.create(kind=Theme.Kind.AUTO, label="Old topic", terms={"en": {"zebra": 1.0}})
+    plain = Theme.objects.create(kind=Theme.Kind.AUTO, label="Other old topic", terms={"en": {"yak": 1.0}})
+    CaseRule.objects.create(name="Zebras", conditions={"theme_ids": [gone.pk]})
+    seed_comments(corpus(per_cell=8))
+    tasks.learn_now()
+    gone.refresh_from_db()
+    assert gone.retired
+    assert not Theme.objects.filter(pk=plain.pk).exists()

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import plotly.graph_objects as go
 
-from .metrics import DETRACTOR, GROUPS, PASSIVE, PROMOTER, Split, group_of
+from .metrics import DETRACTOR, FEW_ANSWERS, GROUPS, PASSIVE, PROMOTER, Split, group_of
 
 COLOURS = {PROMOTER: "#15803d", PASSIVE: "#ca8a04", DETRACTOR: "#b91c1c"}
 ACCENT = "#4f46e5"
@@ -497,6 +497,70 @@ def segment_trend_figure(trend, *, grain: str = "week", window: int = 1) -> str:
             "tickvals": [-100, -50, 0, 50, 100],
             "zeroline": True,
             "zerolinecolor": "#9ca3af",
+        },
+        showlegend=True,
+    )
+    return json.dumps({"data": traces, "layout": {**layout, "template": _template()}})
+
+
+def theme_trend_figure(trend) -> str:
+    """Share of comments per period for the top themes (a dashboards.themes.ThemeTrend): one line each, on
+    a category axis of every period (labels written here, as for the trend); a rising theme's name says so.
+    A period with fewer than FEW_ANSWERS comments has faint markers: its shares are a rough sign.
+    Plain JSON like segment_trend_figure."""
+    periods = trend.periods
+    with_year = bool(periods) and periods[0].year != periods[-1].year
+    labels = [period_label(day, trend.grain, with_year=with_year) for day in periods]
+    titles = [period_title(day, trend.grain) for day in periods]
+    traces = []
+    highest = 0.0
+    opacity = [1.0 if total >= FEW_ANSWERS else 0.35 for total in trend.comments]
+    for n, series in enumerate(trend.series):
+        colour = SEGMENT_COLOURS[n % len(SEGMENT_COLOURS)]
+        shares = [None if share is None else round(share, 1) for share in series.shares]
+        highest = max([highest, *(s for s in shares if s is not None)])
+        traces.append(
+            {
+                "type": "scatter",
+                "x": labels,
+                "y": shares,
+                "customdata": [
+                    [title, hits, total]
+                    for title, hits, total in zip(titles, series.hits, trend.comments, strict=True)
+                ],
+                "name": series.name + (" ▲ rising" if series.rising else ""),
+                "mode": "lines+markers",
+                "connectgaps": False,
+                "line": {"color": colour, "width": 2.5},
+                "marker": {
+                    "color": colour,
+                    "symbol": SEGMENT_SYMBOLS[n % len(SEGMENT_SYMBOLS)],
+                    "size": 7,
+                    "opacity": opacity,
+                },
+                "hovertemplate": series.name
+                + ": %{y:.0f}% (%{customdata[1]:,} of %{customdata[2]:,} comments)<extra>%{customdata[0]}</extra>",
+            }
+        )
+    layout = _layout(
+        height=340,
+        hovermode="closest",
+        xaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": labels,
+            "range": [-0.5, len(labels) - 0.5],
+            "nticks": 6,
+            "tickfont": {"size": 11},
+            "showgrid": False,
+            "fixedrange": True,
+        },
+        yaxis={
+            "title": {"text": "Share of comments"},
+            "rangemode": "tozero",
+            "range": [0, min(100, max(10, highest * 1.15))],
+            "ticksuffix": "%",
+            "fixedrange": True,
         },
         showlegend=True,
     )

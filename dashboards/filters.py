@@ -24,6 +24,8 @@ class Filters:
     channels: tuple[str, ...] = ()
     # ("plan", "pro"), ("channel", "email"), ("campaign", "12") or ("language", "hi"): one segment.
     segment: tuple[str, str] | None = None
+    # Only answers whose comment has this (active) theme: responses.models.AnswerTheme (dashboards.themes).
+    theme_id: int | None = None
     # The contact properties the rollups hold, when the caller has read them already (saves a query).
     rolled_up_keys: tuple[str, ...] | None = None
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from nps.inputs import parse_id
+from responses.models import Theme
 from surveys.contacts import property_key
 from surveys.models import Campaign, Channel
 
@@ -57,6 +58,8 @@ class FilterForm(forms.Form):
         choices=[("day", "Day"), ("week", "Week"), ("month", "Month")], required=False, initial="week"
     )
     segment = forms.CharField(required=False, max_length=300)
+    # Only answers whose comment has this theme (its number, as the Themes panel and the tags link it).
+    theme = forms.CharField(required=False, max_length=40)
     by = forms.ChoiceField(required=False, label="Split by")
     # Segments over time: one NPS line per value of this property (or dimension); none when empty.
     trend_by = forms.ChoiceField(required=False, label="One line per")
@@ -95,6 +98,32 @@ class FilterForm(forms.Form):
             raise forms.ValidationError("A campaign segment is campaign: and the campaign's number.")
         return key, value
 
+    def clean_theme(self) -> Theme | None:
+        """An active theme's number: a hidden, retired or merged theme says why it cannot filter."""
+        text = self.cleaned_data["theme"]
+        if not text:
+            return None
+        pk = parse_id(text)
+        if pk is None:
+            raise forms.ValidationError("A theme is given by its number, like theme=12.")
+        theme = Theme.objects.filter(pk=pk).select_related("merged_into").first()
+        if theme is None:
+            raise forms.ValidationError(f"There is no theme number {pk}: it may have been deleted.")
+        if theme.merged_into_id:
+            raise forms.ValidationError(
+                f"The theme “{theme.display_name}” was merged into “{theme.merged_into.display_name}”: "
+                f"filter by that one (theme={theme.merged_into_id})."
+            )
+        if theme.hidden:
+            raise forms.ValidationError(
+                f"The theme “{theme.display_name}” is hidden: show it again on the Themes page to filter by it."
+            )
+        if theme.retired:
+            raise forms.ValidationError(
+                f"The theme “{theme.display_name}” is no longer found in comments (retired): it filters nothing."
+            )
+        return theme
+
     def clean(self):
         cleaned = super().clean()
         period = cleaned.get("period") or "90d"
@@ -131,6 +160,8 @@ class FilterForm(forms.Form):
             parts.append(str(Channel(channels[0]).label))
         elif channels:
             parts.append(f"{len(channels)} channels")
+        if data.get("theme"):
+            parts.append(f"Theme: {data['theme'].display_name}")
         return " · ".join(parts)
 
     def filters(self) -> Filters:
@@ -147,6 +178,7 @@ class FilterForm(forms.Form):
             campaign_ids=tuple(c.pk for c in data.get("campaign") or ()),
             channels=tuple(data.get("channel") or ()),
             segment=data.get("segment"),
+            theme_id=data["theme"].pk if data.get("theme") else None,
             rolled_up_keys=tuple(self.property_keys),
         )
 

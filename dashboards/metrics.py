@@ -176,3 +176,64 @@ class Proportion:
         """Half-width of the 95% interval, in percentage points."""
         interval = proportion_interval(self.hits, self.total)
         return None if interval is None else (interval[1] - interval[0]) / 2
+
+
+# ---- Themes: what a theme costs or earns (dashboards.themes) ----
+
+
+@dataclass(frozen=True)
+class Impact:
+    """NPS points a theme moves the overall NPS by, with the half-width of its 95% interval."""
+
+    points: float
+    margin: float
+
+    @property
+    def is_significant(self) -> bool:
+        """The interval leaves out zero: the effect is larger than the noise."""
+        return abs(self.points) > self.margin
+
+
+def theme_impact(overall: Split, removed: int, group: str, z: float = Z_95) -> Impact | None:
+    """How many NPS points `removed` answers of `group` (a theme's detractors or promoters) move the overall
+    NPS, positive when they cost (detractors) or earn (promoters) points:
+
+        detractors: NPS without them − overall NPS        promoters: overall NPS − NPS without them
+
+    The margin is the delta method on the multinomial proportions of one sample of n answers, with cells
+    r (the removed answers), the other promoters p and the other detractors d (passives the rest):
+    f = (p − d)/(1 − r) − (p − d + s·r), s = +1 for promoters, −1 for detractors, and
+    Var f = (Σ gᵢ² πᵢ − (Σ gᵢ πᵢ)²) / n with g the gradient of f. None when nothing would be left.
+    """
+    if group not in (PROMOTER, DETRACTOR):
+        raise ValueError(f"A theme costs or earns points among promoters or detractors, not {group}.")
+    n = overall.total
+    if not 0 <= removed <= overall.count(group):
+        raise ValueError(f"{removed} answers are not among the {overall.count(group)} {group}s.")
+    if n == 0 or removed >= n:
+        return None
+    sign = 1 if group == PROMOTER else -1
+    r = removed / n
+    p = (overall.promoters - (removed if group == PROMOTER else 0)) / n
+    d = (overall.detractors - (removed if group == DETRACTOR else 0)) / n
+    u = p - d
+    without_minus_overall = u / (1 - r) - (u + sign * r)
+    gradient = {"p": 1 / (1 - r) - 1, "d": -(1 / (1 - r) - 1), "r": u / (1 - r) ** 2 - sign}
+    shares = {"p": p, "d": d, "r": r}
+    mean = sum(gradient[c] * shares[c] for c in shares)
+    variance = max(sum(gradient[c] ** 2 * shares[c] for c in shares) - mean**2, 0.0) / n
+    points = -sign * without_minus_overall * 100
+    return Impact(points=points, margin=z * math.sqrt(variance) * 100)
+
+
+def share_rise_z(recent_hits: int, recent_total: int, earlier_hits: int, earlier_total: int) -> float | None:
+    """Two-proportion z statistic (pooled) of a share in the recent period against the earlier periods:
+    positive when the recent share is higher. None when either period has nothing, or the pooled share is
+    0 or 1 (no variance to compare with)."""
+    if recent_total <= 0 or earlier_total <= 0:
+        return None
+    pooled = (recent_hits + earlier_hits) / (recent_total + earlier_total)
+    if pooled <= 0 or pooled >= 1:
+        return None
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / recent_total + 1 / earlier_total))
+    return (recent_hits / recent_total - earlier_hits / earlier_total) / spread

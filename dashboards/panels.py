@@ -4,7 +4,9 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from . import charts, queries
+from responses.themes.display import themes_by_answer
+
+from . import charts, queries, themes
 from .filters import Filters, workspace_tz
 from .metrics import FEW_ANSWERS, differs_significantly, nps_interval
 
@@ -15,7 +17,7 @@ def compute(
     """Headline, change, split, distribution, trend, segments and recent comments, read from the rollups."""
     current = queries.totals(filters)
     split = current.split
-    panels = {"split": split, "few_answers": FEW_ANSWERS}
+    panels = {"split": split, "few_answers": FEW_ANSWERS, "theme_filtered": filters.theme_id is not None}
     if not split.total:
         return panels
     previous_filters = filters.previous()
@@ -36,11 +38,40 @@ def compute(
         split_json=charts.split_figure(split),
         distribution_json=charts.distribution_figure(current.distribution),
         segments=queries.segments(filters, by, overall=split),
-        comments=queries.recent_comments(filters),
+        comments=with_theme_tags(list(queries.recent_comments(filters))),
     )
+    panels.update(themes_panel(filters, split, grain=grain, today=today))
     if trend_by:
         panels.update(segment_trend(filters, by=trend_by, grain=grain, window=window))
     return panels
+
+
+def with_theme_tags(answers: list) -> list:
+    """The answers, each with `theme_tags`: its comment's themes (one query for them all)."""
+    tags = themes_by_answer([answer.pk for answer in answers])
+    for answer in answers:
+        answer.theme_tags = tags.get(answer.pk, [])
+    return answers
+
+
+def themes_panel(filters: Filters, overall, *, grain: str = "week", today: date | None = None) -> dict:
+    """The Themes panel and the trend per theme (dashboards.themes), and the trend's figure."""
+    panel = themes.panel(filters, overall, grain=grain, today=today)
+    trend = panel.trend
+    return {
+        "themes": panel,
+        "themes_few": FEW_ANSWERS,
+        "themes_rising_z": themes.RISING_Z,
+        "themes_rising_min": themes.RISING_MIN_COMMENTS,
+        "theme_trend_json": charts.theme_trend_figure(trend) if trend and trend.series else None,
+        # The trend's figures as a table, newest period first: (period, comments, [(share, hits) per theme]).
+        "theme_trend_rows": [
+            (period, trend.comments[i], [(s.shares[i], s.hits[i]) for s in trend.series])
+            for i, period in enumerate(trend.periods)
+        ][::-1]
+        if trend
+        else [],
+    }
 
 
 def segment_trend(filters: Filters, *, by: str, grain: str = "week", window: int = 1) -> dict:

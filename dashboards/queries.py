@@ -19,7 +19,7 @@ from surveys.models import Campaign, Channel
 from . import raw, rollups
 from .filters import DIMENSIONS, Filters, workspace_tz
 from .metrics import Split, differs_significantly, response_rate
-from .models import SCORE_FIELDS, DailyRollup, SegmentRollup, Span
+from .models import SCORE_FIELDS, DailyRollup, SegmentRollup, Span, ThemeRollup
 
 __all__ = ["Filters", "workspace_tz"]
 
@@ -81,7 +81,13 @@ def _rollup(
     if not rollups.is_supported():
         return None
     prop = filters.property_segment
-    if prop or by_property:
+    if filters.theme_id is not None:
+        # The theme rollup has campaign, channel and language but no contact property. Its rows hold no
+        # surveys delivered (sent = 0): an invitation has no comment, so no theme (see raw.sent_invitations).
+        if prop or by_property:
+            return None
+        qs = ThemeRollup.objects.filter(theme_id=filters.theme_id)
+    elif prop or by_property:
         # The segment rollup holds one property at a time, and no language.
         if (prop and by_property and prop[0] != by_property) or (filters.segment or ("",))[0] == "language":
             return None

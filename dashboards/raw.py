@@ -7,12 +7,12 @@ Slow at millions of answers: the dashboard itself reads the rollups.
 
 from datetime import date, datetime
 
-from django.db.models import Count, F, QuerySet, TextField
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, TextField
 from django.db.models.functions import Cast, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from nps.jsonkeys import PropertyText
-from responses.models import Answer
+from responses.models import COUNTED_THEME_SOURCES, Answer, AnswerTheme
 from surveys.models import Invitation
 
 from .filters import Filters, workspace_tz
@@ -26,10 +26,19 @@ def _property(key: str) -> Cast:
     return Cast(PropertyText(key, "contact__properties"), TextField())
 
 
+def theme_links() -> QuerySet[AnswerTheme]:
+    """The themes comments have: counted sources (not a hand removal) of active themes (not hidden, retired
+    or merged). Merging rewrites the rows to the target, so no merge needs resolving here."""
+    return AnswerTheme.objects.filter(
+        source__in=COUNTED_THEME_SOURCES, theme__hidden=False, theme__retired=False, theme__merged_into=None
+    )
+
+
 def narrow(qs: QuerySet, filters: Filters, time_field: str | None, *, answer: str = "") -> QuerySet:
-    """`qs` narrowed to the filters: the period on `time_field` (None: whenever), campaigns, channels and
-    segment. `answer` is the path to the row's answer fields (channel, language): "" for answers and
-    invitations, which hold them, "answer__" for cases (dashboards.followup)."""
+    """`qs` narrowed to the filters: the period on `time_field` (None: whenever), campaigns, channels,
+    segment and theme. `answer` is the path to the row's answer fields (channel, language): "" for answers
+    (and invitations, which hold them but no comment: see sent_invitations), "answer__" for cases
+    (dashboards.followup)."""
     start, end = filters.bounds()
     if time_field and start:
         qs = qs.filter(**{f"{time_field}__gte": start})
@@ -47,6 +56,10 @@ def narrow(qs: QuerySet, filters: Filters, time_field: str | None, *, answer: st
             qs = qs.filter(**{f"{answer}{key}": value})
         else:
             qs = qs.alias(_segment=_property(key)).filter(_segment=value)
+    if filters.theme_id is not None:
+        # The theme belongs to the comment: an answer whose comment was emptied has no theme any more.
+        linked = theme_links().filter(theme_id=filters.theme_id, answer_id=OuterRef(f"{answer}pk"))
+        qs = qs.filter(Exists(linked)).exclude(**{f"{answer}comment": ""})
     return qs
 
 
@@ -55,7 +68,10 @@ def answers(filters: Filters) -> QuerySet[Answer]:
 
 
 def sent_invitations(filters: Filters) -> QuerySet[Invitation]:
-    """Surveys delivered: invitations in state sent, by the day they were sent."""
+    """Surveys delivered: invitations in state sent, by the day they were sent. None under a theme filter:
+    an invitation has no comment, so "delivered" cannot be narrowed to a theme (the page says so)."""
+    if filters.theme_id is not None:
+        return Invitation.objects.none()
     return narrow(Invitation.objects.filter(state=Invitation.State.SENT), filters, "sent_at")
 
 

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import digest, rollups
+from . import digest, rollups, theme_rollups
 
 
 @shared_task(name="dashboards.tasks.refresh_rollups", ignore_result=True)
@@ -20,3 +20,21 @@ def rebuild_rollups() -> None:
 def send_due_digests() -> int:
     """Every 5 minutes (beat): send the weekly digests that are due, each once."""
     return digest.send_due_digests()
+
+
+@shared_task(name="dashboards.tasks.rebuild_theme_rollups", ignore_result=True)
+def rebuild_theme_rollups() -> None:
+    """After a learn, a merge or a theme hidden: every theme rollup row again (the others are left)."""
+    theme_rollups.rebuild()
+
+
+def theme_rollups_changed(answer_ids: list[int] | None) -> None:
+    """Registered with responses.themes.assign.on_changed (called after commit): the buckets of a few
+    answers at once, in the caller's process (one small bucket per answer's day); many answers, or None,
+    rebuild the theme rows in the worker rather than in a page's request."""
+    if not rollups.is_supported():
+        return
+    if answer_ids is None or len(answer_ids) > theme_rollups.MAX_TOUCHED_ANSWERS:
+        rebuild_theme_rollups.delay()
+    else:
+        theme_rollups.refresh_answers(list(answer_ids))

@@ -65,6 +65,9 @@ def home(request):
         can_see_contacts=has_role(request.user, "lead"),
         clear_segment_url=_url_with(request.GET, segment=None),
         segment_label=queries.segment_label(*filters.segment) if filters.segment else None,
+        theme=form.cleaned_data["theme"],
+        clear_theme_url=_url_with(request.GET, theme=None),
+        theme_url=_url_with(request.GET, theme="0")[:-1],  # + a theme's number: the panel's links
         segment_rows=[(s, _url_with(request.GET, segment=s.param)) for s in context.get("segments", ())],
         filter_summary=form.summary(),
     )
@@ -106,6 +109,8 @@ def comments_page(request):
     )
     page = data["page"] or 1
     rows, has_next = comments.page_of(qs, page)
+    rows = panels.with_theme_tags(rows)
+    theme = filter_form.cleaned_data["theme"]
     base = _without(request.GET, "page")
     context.update(
         answers=rows,
@@ -113,6 +118,8 @@ def comments_page(request):
         previous_url=f"?{base}&page={page - 1}" if page > 1 else None,
         next_url=f"?{base}&page={page + 1}" if has_next else None,
         export_query=_without(request.GET, "page", "q", "group", "score"),
+        theme=theme,
+        clear_theme_url="?" + _without(request.GET, "page", "theme"),
     )
     return render(request, "dashboards/comments.html", context)
 
@@ -232,7 +239,8 @@ def _saved_filters(view: SavedView) -> FilterForm:
 def _describe(form: FilterForm) -> str:
     """Every filter in words, the narrowest first: "Region = India · Support NPS · Email · Last 30 days"."""
     data = form.cleaned_data
-    parts = [queries.segment_label(*data["segment"], sep=" = ")] if data.get("segment") else []
+    parts = [f"Theme = {data['theme'].display_name}"] if data.get("theme") else []
+    parts += [queries.segment_label(*data["segment"], sep=" = ")] if data.get("segment") else []
     parts += [campaign.name for campaign in data.get("campaign") or ()]
     channels = dict(form.fields["channel"].choices)
     parts += [str(channels.get(channel, channel)) for channel in data.get("channel") or ()]
@@ -271,6 +279,8 @@ def shared(request, token):
         by=data["by"],
         by_label=dict(form.fields["by"].choices).get(data["by"], data["by"]),
         segment_condition=queries.segment_label(*data["segment"], sep=" = ") if data.get("segment") else None,
+        theme=data.get("theme"),
+        shared=True,
     )
     response = render(request, "dashboards/shared.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -72,7 +72,7 @@ HOSTILE_STR = [v for v in HOSTILE_TEXT if v and v not in DATES_ONLY] + ["①", "
 # Query parameters the pages, the dashboards and the two APIs read (the pages' GET forms add their own).
 QUERY_PARAMS = [
     "q", "page", "campaign", "channel", "period", "start", "end", "grain", "segment", "by", "window",
-    "group", "score", "view", "archived", "new", "language", "next", "since", "until", "per_page",
+    "theme", "group", "score", "view", "archived", "new", "language", "next", "since", "until", "per_page",
     "page_info", "email", "phone_number", "person_id", "person_email", "trend", "expand[]", "order",
     "updated_since", "updated_until", "cursor", "limit", "contact", "status", "source", "comment",
 ]  # fmt: skip

@@ -20,6 +20,8 @@ CAMPAIGNS = 10
 RUNS = 21
 NEW_ANSWERS = 2000
 PANEL_TARGET_MS, PAGE_TARGET_MS = 50, 300
+THEMES_TARGET_MS = 100
+BENCH_THEMES = 10  # themes on the bench's comments, one or two per comment
 
 # Weighted by repetition; a contact's attributes come from digits of its number, so answers get the
 # contact's language and plan without a join.
@@ -120,7 +122,8 @@ def seed(rows: int) -> None:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute(
             "TRUNCATE responses_answer, surveys_invitation, surveys_contact, surveys_campaign, surveys_brand,"
-            " dashboards_dailyrollup, dashboards_segmentrollup, dashboards_rollupstate RESTART IDENTITY CASCADE"
+            " responses_theme, dashboards_dailyrollup, dashboards_segmentrollup, dashboards_themerollup,"
+            " dashboards_rollupstate RESTART IDENTITY CASCADE"
         )
         brand = Brand.objects.create(
             name="Bench", company_name="Bench Co", sender_name="Bench", sender_email="bench@example.com"
@@ -234,6 +237,38 @@ def record_next_answers() -> None:
         cursor.execute("ANALYZE responses_case")
 
 
+def seed_themes() -> int:
+    """Ten themes on the bench's comments with one INSERT … SELECT: a theme per commented answer from a hash
+    of its id, and a second one on a third of them; returns how many rows."""
+    from django.db import connection, transaction
+
+    from responses.models import Theme
+
+    ids = [
+        Theme.objects.create(name=f"Bench theme {n + 1}", label=f"bench {n + 1}").pk
+        for n in range(BENCH_THEMES)
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute(
+            f"""
+            INSERT INTO responses_answertheme (answer_id, theme_id, source, weight, created_at)
+            SELECT a.id, (ARRAY{ids})[1 + t.k], 'auto', 1.0, now()
+            FROM responses_answer a
+            CROSS JOIN LATERAL (
+                SELECT ((a.id * 2654435761) % 4294967296) % {BENCH_THEMES} AS k
+                UNION
+                SELECT ((a.id * 40503) % 65536) % {BENCH_THEMES} WHERE a.id % 3 = 0
+            ) t
+            WHERE a.comment <> ''
+            """  # noqa: S608 - built from this module's constants
+        )
+        rows = cursor.rowcount
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE responses_answertheme")
+    return rows
+
+
 def _median_ms(function, runs: int = RUNS) -> float:
     times = []
     for _ in range(runs):
@@ -263,6 +298,13 @@ def measure():
         started = time.perf_counter()
         seed(ROWS)
         yield f"dash_seed_s: {time.perf_counter() - started:.1f} s"
+    from responses.models import AnswerTheme
+
+    if not AnswerTheme.objects.exists():
+        print("dashboards: tagging the comments with themes…", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        tagged = seed_themes()
+        yield f"dash_theme_seed_s: {time.perf_counter() - started:.1f} s ({tagged:,} theme rows)"
     print("dashboards: rebuilding the rollups…", file=sys.stderr, flush=True)
     started = time.perf_counter()
     rollups.rebuild()
@@ -300,6 +342,15 @@ def measure():
     }
     for name, function in figures.items():
         yield f"{name}: {_median_ms(function)} ms (target < {PANEL_TARGET_MS} ms)"
+
+    # The Themes panel as the dashboard draws it (the headline it compares with, every theme's counts and
+    # impact, the weekly trend and its chart), over the last 12 months of every campaign, from the rollups.
+    twelve_months = Filters(start=today - timedelta(days=364), end=today)
+
+    def themes_panel():
+        panels.themes_panel(twelve_months, queries.totals(twelve_months).split, grain="week", today=today)
+
+    yield f"dash_themes_ms: {_median_ms(themes_panel)} ms (target < {THEMES_TARGET_MS} ms)"
 
     user = User.objects.filter(email="bench-viewer@example.com").first() or User.objects.create_user(
         email="bench-viewer@example.com", password="bench-password-2026", role=Role.VIEWER, name="Bench"

@@ -38,7 +38,7 @@ from nps.accounts.models import TeamInvitation, hash_token
 from nps.accounts.roles import Role
 from nps.api import keys
 from nps.webhooks.models import WebhookEndpoint
-from responses.models import AlertRule, Answer, AnswerTheme, Case, ResponseImport, Theme
+from responses.models import AlertRule, Answer, AnswerTheme, Case, ResponseImport, Theme, ThemeRun
 from surveys.csvfile import NUL_REASON
 from surveys.models import Contact, ContactImport, Suppression
 from tests.factories import make_answer, make_campaign, make_contact, make_invitation, make_user
@@ -131,8 +131,14 @@ def _make_world() -> World:
         answer=detractor, campaign=campaign, contact=contact, score=2, group="detractor", owner=admin
     )
     alert_rule = AlertRule.objects.create(name="Walked rule", destination="email")
-    theme = Theme.objects.create(name="Walked theme")
-    AnswerTheme.objects.create(answer=answer, theme=theme, source=AnswerTheme.Source.AUTO)
+    # Themes: a rule theme (every action of a theme page applies to it), another to merge into, a learn run.
+    theme = Theme.objects.create(kind=Theme.Kind.RULE, name="Walked theme", rule_terms={"en": ["slow"]})
+    Theme.objects.create(label="walked, other")
+    AnswerTheme.objects.create(answer=detractor, theme=theme, source=AnswerTheme.Source.RULE)
+    theme_run = ThemeRun.objects.create(state=ThemeRun.State.DONE, progress=100)
+    AnswerTheme.objects.get_or_create(
+        answer=answer, theme=theme, defaults={"source": AnswerTheme.Source.AUTO}
+    )
     ids = {
         "brands": campaign.brand.pk,
         "campaigns": campaign.pk,
@@ -156,6 +162,9 @@ def _make_world() -> World:
         "api/v1/cases": case.pk,
         "cases": case.pk,
         "settings/alerts": alert_rule.pk,
+        "themes": theme.pk,
+        "themes/runs": theme_run.pk,
+        "themes/answers": detractor.pk,
         "api/v1/alert-rules": alert_rule.pk,
         "api/v1/themes": theme.pk,
         "v1/people": contact.email,

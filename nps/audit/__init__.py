@@ -83,8 +83,17 @@ ACTIONS = {
     "case.note": "Case note added",
     "case.reply": "Reply sent to the customer",
     "case.tags": "Case tags changed",
+    "theme.rename": "Theme renamed",
+    "theme.hide": "Theme hidden or shown",
+    "theme.pin": "Theme pinned or unpinned",
+    "theme.merge": "Themes merged",
+    "theme.split": "Theme split off",
+    "theme.create": "Rule theme created",
+    "theme.words": "Rule theme's words changed",
+    "theme.delete": "Rule theme deleted",
     "theme.tag": "Comment tagged with a theme",
     "theme.untag": "Theme removed from a comment",
+    "theme.relearn": "Themes re-learned on request",
 }
 
 OBJECT_TYPES = {

@@ -66,6 +66,7 @@ NOT_PAGES = {
     "account/digest/preview/": "the digest email's HTML, framed inside the digest settings page",
     "campaigns/<int:pk>/audience/count/": "htmx fragment of the audience builder",
     "campaigns/<int:pk>/audience/values/": "htmx fragment of the audience builder (a property's common values)",
+    "themes/runs/<int:pk>/": "htmx fragment polled by the theme list (a learn run's progress)",
 }
 # The API's own documentation page is excluded with the API (api/v1/docs loads the Swagger UI bundle).
 # Actions that only take POST: GET answers 405 (checked by test_every_excluded_action_refuses_get).
@@ -83,6 +84,8 @@ POST_ONLY = {
     "responses/import/<int:pk>/map/", "responses/import/<int:pk>/confirm/", "contacts/import/<int:pk>/map/",
     "contacts/import/<int:pk>/confirm/", "campaigns/<int:pk>/audience/",
     "account/digest/send/", "campaigns/<int:pk>/test/",
+    "themes/<int:pk>/rename/", "themes/<int:pk>/hide/", "themes/<int:pk>/pin/", "themes/<int:pk>/words/",
+    "themes/relearn/", "themes/answers/<int:pk>/tag/", "themes/answers/<int:pk>/untag/<int:theme_pk>/",
 }  # fmt: skip
 
 # Known violations a page may keep for now: (route, axe rule or check, text of the element). None today: a

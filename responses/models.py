@@ -539,8 +539,9 @@ class AnswerTheme(models.Model):
         HAND = "hand", "Tagged by hand"
         REMOVED = "removed", "Removed by hand"  # never assigned again automatically; not counted
 
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="theme_links")
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="answer_links")
+    # No index of their own: the unique (answer, theme) and answer_theme_by_theme (theme, answer) serve both.
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="theme_links", db_index=False)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="answer_links", db_index=False)
     source = models.CharField(max_length=7, choices=Source.choices)
     weight = models.FloatField(default=1.0)
     tagged_by = models.ForeignKey(

@@ -56,9 +56,9 @@ class Migration(migrations.Migration):
                 ('source', models.CharField(choices=[('auto', 'Discovered'), ('rule', 'Rule'), ('learned', 'Suggested'), ('hand', 'Tagged by hand'), ('removed', 'Removed by hand')], max_length=7)),
                 ('weight', models.FloatField(default=1.0)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='theme_links', to='responses.answer')),
+                ('answer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='theme_links', to='responses.answer')),
                 ('tagged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answer_links', to='responses.theme')),
+                ('theme', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='answer_links', to='responses.theme')),
             ],
         ),
         migrations.CreateModel(

@@ -144,6 +144,9 @@ def _set_flag(theme: Theme, field: str, value: bool, *, by) -> Theme:
         locked.updated_at = timezone.now()
         locked.save(update_fields=[field, "updated_at"])
         _audit(f"theme.{'hide' if field == 'hidden' else 'pin'}", locked, by, {field: [not value, value]})
+        if field == "hidden":
+            # The theme rollups count active themes only: rebuilt, so an unhidden theme has its figures back.
+            transaction.on_commit(lambda: assign.changed(None))
     return _refresh(theme, locked)
 
 

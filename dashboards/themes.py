@@ -24,6 +24,7 @@ from .metrics import (
     Z_95,
     Impact,
     Split,
+    differs_significantly,
     share_rise_z,
     theme_impact,
 )
@@ -121,6 +122,10 @@ class ThemeRow:
     split: Split  # every answer whose comment has the theme: its NPS
     impact: Impact | None  # points the theme costs (detractors) or earns (promoters)
     rising: bool
+    # With vs without, as for segments: the NPS of the answers with the theme differs from the NPS of the
+    # other answers by more than the noise (two samples, 95%). The impact itself is never zero once a theme
+    # has a comment, so its own interval says how large it is, not whether the theme matters.
+    differs: bool = False
 
     @property
     def is_few(self) -> bool:
@@ -159,6 +164,15 @@ class ThemesPanel:
     def rising(self) -> list[str]:
         names = {row.id: row.name for row in self.detractors + self.promoters if row.rising}
         return sorted(names.values())
+
+
+def _rest(overall: Split, part: Split) -> Split:
+    """The answers of `overall` that are not in `part` (a theme's answers are among them)."""
+    return Split(
+        max(overall.promoters - part.promoters, 0),
+        max(overall.passives - part.passives, 0),
+        max(overall.detractors - part.detractors, 0),
+    )
 
 
 def _period_end(period: date, grain: str) -> date:
@@ -230,6 +244,7 @@ def panel(filters: Filters, overall: Split, *, grain: str = "week", today: date 
                     split=split,
                     impact=theme_impact(overall, removed, group),
                     rising=rising[pk],
+                    differs=differs_significantly(split, _rest(overall, split)),
                 )
             )
     for rows in sides.values():

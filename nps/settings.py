@@ -296,6 +296,9 @@ OUTBOUND_ALLOW_LOOPBACK = env.bool("OUTBOUND_ALLOW_LOOPBACK", default=DEBUG)
 # Alerts (responses/alerts/): an answer's alert waits this many seconds before it goes, because the comment
 # usually follows the score a few seconds later; alerts due together become one summary message.
 ALERT_SETTLE_SECONDS = env.int("ALERT_SETTLE_SECONDS", default=30)
+# Comment themes (responses/themes/): a comment gets its themes from the minute's pass of Celery beat; with no
+# beat (the demo, tasks in process) each saved comment gets them at once, in its request.
+THEMES_ASSIGN_AT_ONCE = env.bool("THEMES_ASSIGN_AT_ONCE", default=False)
 # At most one message per destination this often (Slack allows about one a second per webhook).
 ALERT_MIN_INTERVAL_SECONDS = env.float("ALERT_MIN_INTERVAL_SECONDS", default=1.0)
 # The demo's Slack and Teams catcher (nps/demo/slack.py): alerts posted to /demo/slack/hooks/… become JSON

@@ -44,6 +44,10 @@ class ResponsesConfig(AppConfig):
 
         # …then follow-up: at-risk flags, cases, alerts (responses/cases/intake.py, through Celery).
         fanout.register(follow_up.consumer)
+        from .themes import assign as themes
+
+        # …and, without a Celery beat (THEMES_ASSIGN_AT_ONCE, the demo), comments' themes at once.
+        fanout.register(fanout.Consumer("themes", themes.wants_each_answer, themes.receive))
 
         from surveys.channels.texting.inbound import register_reply_handler
 

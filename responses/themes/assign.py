@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -99,10 +100,8 @@ def load_context(model: TopicModel | None = None, run_id: int | None = None) -> 
 
 
 def _suggester():
-    try:
-        from .suggest import Suggester
-    except ImportError:  # pragma: no cover - until the suggestions exist
-        return None
+    from .suggest import Suggester
+
     return Suggester.load()
 
 
@@ -337,6 +336,16 @@ def assign_answer(answer) -> list[int]:
         .order_by("theme_id")
         .values_list("theme_id", flat=True)
     )
+
+
+def wants_each_answer() -> bool:
+    """The answer fan-out's question (no query): only without a beat (THEMES_ASSIGN_AT_ONCE)."""
+    return settings.THEMES_ASSIGN_AT_ONCE
+
+
+def receive(event) -> None:
+    """A saved answer (responses.fanout), when THEMES_ASSIGN_AT_ONCE: its comment's themes now."""
+    assign_answers([event.answer_id])
 
 
 def assign_new() -> int:

@@ -104,6 +104,12 @@ def read_corpus(progress: Progress) -> Corpus:
     return corpus
 
 
+def _repeats(phrase: str, phrases: list[str]) -> bool:
+    """The phrase says nothing the chosen ones do not ("gst" beside "gst invoices"), or the reverse."""
+    words = set(phrase.split())
+    return any(words <= set(p.split()) or set(p.split()) <= words for p in phrases)
+
+
 def _phrases(group: str, texts: list[str], terms: dict[str, float]) -> list[str]:
     """A topic's key phrases: YAKE over its typical comments, kept when they use one of its top words."""
     import yake
@@ -124,14 +130,14 @@ def _phrases(group: str, texts: list[str], terms: dict[str, float]) -> list[str]
     phrases: list[str] = []
     for phrase, _ in found:
         words = text.tokens(phrase, group)
-        if words and any(w in top or " ".join(words) in top for w in words) and phrase not in phrases:
+        if words and any(w in top or " ".join(words) in top for w in words) and not _repeats(phrase, phrases):
             phrases.append(phrase)
         if len(phrases) == 4:
             break
     for term in terms:
         if len(phrases) >= 3:
             break
-        if term[:1] not in "@#" and not any(term in p for p in phrases):
+        if term[:1] not in "@#" and not _repeats(term, phrases):
             phrases.append(term)
     return phrases
 

@@ -77,10 +77,8 @@ def run_learn(run_id: int) -> None:
 
 
 def _train_suggestions() -> None:
-    try:
-        from .suggest import train_all
-    except ImportError:  # pragma: no cover - until the suggestions exist
-        return
+    from .suggest import train_all
+
     train_all()
 
 
@@ -136,10 +134,8 @@ def assign_new_comments():
 def train_suggestions(theme_id):
     from responses.models import Theme
 
-    try:
-        from .suggest import train
-    except ImportError:  # pragma: no cover - until the suggestions exist
-        return
+    from .suggest import train
+
     theme = Theme.objects.filter(pk=theme_id).first()
     if theme is not None:
         train(theme)

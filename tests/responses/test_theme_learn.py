@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from responses.models import AnswerTheme, CommentAnalysis, Theme, ThemeRun, ThemeState
 from responses.themes import assign, tasks
-from tests.factories import make_answer, make_campaign
+from tests.factories import make_answer, make_campaign, make_invitation
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +246,21 @@ def test_a_theme_a_case_rule_names_is_kept_when_a_learn_no_longer_finds_it():
     gone.refresh_from_db()
     assert gone.retired
     assert not Theme.objects.filter(pk=plain.pk).exists()
+
+
+def test_without_a_beat_a_saved_comment_gets_its_themes_in_its_request(
+    settings, django_capture_on_commit_callbacks
+):
+    from responses import services
+
+    printer = Theme.objects.create(kind=Theme.Kind.RULE, name="Printer", rule_terms={"en": ["printer*"]})
+    invitation = make_invitation()
+    answer = make_answer(score=3, invitation=invitation)
+    settings.THEMES_ASSIGN_AT_ONCE = False
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_comment(invitation, comment="The printer jams")
+    assert themes_of(answer) == set()
+    settings.THEMES_ASSIGN_AT_ONCE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_comment(invitation, comment="The printers jam every day")
+    assert themes_of(answer) == {printer.pk}

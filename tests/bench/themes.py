@@ -172,7 +172,6 @@ def _copy_answers(campaign_id: int, comments, *, days: int = 365) -> None:
 
 def seed(rows: int) -> int:
     from nps.demo.comments import corpus
-
     from responses.models import Answer
     from surveys.models import Brand, Campaign
 
@@ -197,8 +196,8 @@ def measure() -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     from django.db import connection
-    from nps.demo.comments import corpus
 
+    from nps.demo.comments import corpus
     from responses.models import Answer
     from responses.themes import assign, tasks
 

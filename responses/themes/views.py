@@ -365,6 +365,8 @@ def _next(request) -> str:
         if (
             target
             and "\x00" not in target
+            # A path or a URL, never a bare word (redirect() would read "1" as a view's name).
+            and (target.startswith("/") or "://" in target)
             and url_has_allowed_host_and_scheme(
                 target, allowed_hosts={request.get_host()}, require_https=False
             )

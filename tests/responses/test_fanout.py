@@ -47,8 +47,8 @@ def only(monkeypatch):
     return only
 
 
-def test_webhooks_then_follow_up_are_the_registered_consumers():
-    assert [consumer.name for consumer in fanout._consumers] == ["webhooks", "follow_up"]
+def test_webhooks_then_follow_up_then_themes_are_the_registered_consumers():
+    assert [consumer.name for consumer in fanout._consumers] == ["webhooks", "follow_up", "themes"]
 
 
 @pytest.mark.django_db(transaction=True)

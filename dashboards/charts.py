@@ -113,6 +113,21 @@ def count_axis(most: int) -> dict:
     }
 
 
+def _period_axis(labels: list[str]) -> dict:
+    """A category axis of whole periods written on the server, oldest to newest."""
+    return {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": labels,
+        "range": [-0.5, len(labels) - 0.5],
+        # Six labels at most fit a phone's width unturned; plotly picks which (every k-th period).
+        "nticks": 6,
+        "tickfont": {"size": 11},
+        "showgrid": False,
+        "fixedrange": True,
+    }
+
+
 def _volume_axis(most: int) -> dict:
     return {"title": {"text": "Responses"}, "side": "right", "showgrid": False, **count_axis(most)}
 
@@ -266,17 +281,7 @@ def trend_figure(
         **_layout(
             height=340,
             barmode="overlay",
-            xaxis={
-                "type": "category",
-                "categoryorder": "array",
-                "categoryarray": labels,
-                "range": [-0.5, len(labels) - 0.5],
-                # Six labels at most fit a phone's width unturned; plotly picks which (every k-th period).
-                "nticks": 6,
-                "tickfont": {"size": 11},
-                "showgrid": False,
-                "fixedrange": True,
-            },
+            xaxis=_period_axis(labels),
             yaxis=_volume_axis(max(volume, default=0)),
             yaxis2={
                 "title": {"text": "NPS"},
@@ -545,16 +550,7 @@ def theme_trend_figure(trend) -> str:
     layout = _layout(
         height=340,
         hovermode="closest",
-        xaxis={
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": labels,
-            "range": [-0.5, len(labels) - 0.5],
-            "nticks": 6,
-            "tickfont": {"size": 11},
-            "showgrid": False,
-            "fixedrange": True,
-        },
+        xaxis=_period_axis(labels),
         yaxis={
             "title": {"text": "Share of comments"},
             "rangemode": "tozero",

@@ -36,7 +36,10 @@ def hooks():
 
 
 def test_follow_up_listens_to_the_fan_out_after_the_webhooks():
-    assert [consumer.name for consumer in fanout._consumers] == ["webhooks", "follow_up", "themes"]
+    names = [consumer.name for consumer in fanout._consumers]
+    # Webhooks before follow-up; the themes consumer (which only acts without a beat) in any place.
+    assert [name for name in names if name != "themes"] == ["webhooks", "follow_up"]
+    assert "themes" in names
 
 
 def test_a_detractor_on_the_answer_page_opens_one_case_that_follows_their_changes(

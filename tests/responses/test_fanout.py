@@ -48,7 +48,10 @@ def only(monkeypatch):
 
 
 def test_webhooks_then_follow_up_then_themes_are_the_registered_consumers():
-    assert [consumer.name for consumer in fanout._consumers] == ["webhooks", "follow_up", "themes"]
+    names = [consumer.name for consumer in fanout._consumers]
+    # Webhooks before follow-up; the themes consumer (which only acts without a beat) in any place.
+    assert [name for name in names if name != "themes"] == ["webhooks", "follow_up"]
+    assert "themes" in names
 
 
 @pytest.mark.django_db(transaction=True)

@@ -291,23 +291,29 @@ def assign_answers(answer_ids: Iterable[int], ctx: Context | None = None) -> int
         return 0
     ctx = ctx or current_context()
     read = 0
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        started = timezone.now()
-        rows = list(Answer.objects.filter(_among("pk", batch)).values_list("pk", "comment"))
-        with_comment = [(pk, text.normalise(comment)) for pk, comment in rows if comment.strip()]
-        without = [pk for pk, comment in rows if not comment.strip()]
-        pks = [pk for pk, _ in with_comment]
-        texts = [normalised for _, normalised in with_comment]
-        groups = [text.group_of(normalised) for normalised in texts]
-        found = themes_for(ctx, texts, groups)
-        with transaction.atomic():
-            write(pks, groups, found, analysed_at=started, run_id=ctx.run_id)
-            if without:
-                _forget(without)
-            touched = pks + without
-            transaction.on_commit(lambda touched=touched: changed(touched))
-        read += len(pks)
+    touched: list[int] = []
+    try:
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            started = timezone.now()
+            rows = list(Answer.objects.filter(_among("pk", batch)).values_list("pk", "comment"))
+            with_comment = [(pk, text.normalise(comment)) for pk, comment in rows if comment.strip()]
+            without = [pk for pk, comment in rows if not comment.strip()]
+            pks = [pk for pk, _ in with_comment]
+            texts = [normalised for _, normalised in with_comment]
+            groups = [text.group_of(normalised) for normalised in texts]
+            found = themes_for(ctx, texts, groups)
+            with transaction.atomic():
+                write(pks, groups, found, analysed_at=started, run_id=ctx.run_id)
+                if without:
+                    _forget(without)
+                touched.extend(pks + without)
+            read += len(pks)
+    finally:
+        # One announcement for the whole call (the dashboards refresh each touched bucket once), after the
+        # batches that committed.
+        if touched:
+            transaction.on_commit(lambda: changed(touched))
     return read
 
 

@@ -68,29 +68,12 @@ class Topic:
     phrases: dict[str, list[str]] = field(default_factory=dict)  # key phrases per language group
 
 
-def corpus_of(comments) -> Corpus:
-    """A corpus of plain texts (the benchmark's evaluation set); ids are their positions."""
+def _corpus(pairs, progress: Progress | None = None, total: int = 1) -> Corpus:
+    """(id, comment) pairs with letters in them, normalised, with their language group (each distinct text
+    read once)."""
     corpus = Corpus()
     groups_of: dict[str, str] = {}
-    for n, comment in enumerate(comments):
-        normalised = text.normalise(comment)
-        group = groups_of.get(normalised)
-        if group is None:
-            group = groups_of[normalised] = text.group_of(normalised)
-        if group:
-            corpus.ids.append(n)
-            corpus.texts.append(normalised)
-            corpus.groups.append(group)
-    return corpus
-
-
-def read_corpus(progress: Progress) -> Corpus:
-    """Every comment with letters in it, normalised, with its language group."""
-    corpus = Corpus()
-    total = Answer.objects.exclude(comment="").count() or 1
-    groups_of: dict[str, str] = {}
-    rows = Answer.objects.exclude(comment="").order_by().values_list("pk", "comment")
-    for n, (pk, comment) in enumerate(rows.iterator(chunk_size=5000)):
+    for n, (pk, comment) in enumerate(pairs):
         normalised = text.normalise(comment)
         group = groups_of.get(normalised)
         if group is None:
@@ -99,9 +82,21 @@ def read_corpus(progress: Progress) -> Corpus:
             corpus.ids.append(pk)
             corpus.texts.append(normalised)
             corpus.groups.append(group)
-        if n % 20_000 == 0:
+        if progress and n % 20_000 == 0:
             progress(0.02 + 0.18 * n / total, f"Reading comments and their languages ({n:,} of {total:,})")
     return corpus
+
+
+def corpus_of(comments) -> Corpus:
+    """A corpus of plain texts (the benchmark's evaluation set); ids are their positions."""
+    return _corpus(enumerate(comments))
+
+
+def read_corpus(progress: Progress) -> Corpus:
+    """Every comment with letters in it, normalised, with its language group."""
+    total = Answer.objects.exclude(comment="").count() or 1
+    rows = Answer.objects.exclude(comment="").order_by().values_list("pk", "comment")
+    return _corpus(rows.iterator(chunk_size=5000), progress, total)
 
 
 def _repeats(phrase: str, phrases: list[str]) -> bool:

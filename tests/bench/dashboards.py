@@ -74,15 +74,6 @@ def run():
     return figures
 
 
-def _create_database() -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-
-
 def _without_indexes(cursor, tables: list[str]):
     """Drop the secondary indexes and constraints of `tables`; return the statements that restore them."""
     restore = []
@@ -391,13 +382,12 @@ def measure():
 
 
 def main() -> int:
-    _create_database()
     import django
 
-    django.setup()
-    from django.core.management import call_command
+    from tests.bench.__main__ import prepare_database
 
-    call_command("migrate", interactive=False, verbosity=0)
+    django.setup()
+    prepare_database(os.environ["DATABASE_URL"])  # created when missing, then migrated
     for line in measure():
         print(line, flush=True)
     return 0

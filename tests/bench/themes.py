@@ -142,15 +142,6 @@ def _note(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _create_database() -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-
-
 def _copy_answers(campaign_id: int, comments, *, days: int = 365) -> None:
     """Answers with these (text, group, theme, score) comments, spread over the last `days` days."""
     from datetime import timedelta
@@ -190,11 +181,10 @@ def seed(rows: int) -> int:
 def measure() -> None:
     import django
 
-    _create_database()
-    django.setup()
-    from django.core.management import call_command
+    from tests.bench.__main__ import prepare_database
 
-    call_command("migrate", interactive=False, verbosity=0)
+    django.setup()
+    prepare_database(os.environ["DATABASE_URL"])  # created when missing, then migrated
     from django.db import connection
 
     from nps.demo.comments import corpus

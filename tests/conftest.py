@@ -59,3 +59,19 @@ def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MAIL_OUTBOX_DIR = tmp_path / "outbox"
     settings.SMS_OUTBOX_DIR = tmp_path / "sms-outbox"
+
+
+@pytest.fixture
+def rate_window(time_machine):
+    """Start the test at the top of the next hour, the clock running.
+
+    Rate limits count in fixed windows (a minute, an hour), so a test that makes its requests across the end of
+    one would see the count start again and flake; from the top of an hour it has a whole minute.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    time_machine.move_to(
+        timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1), tick=True
+    )

@@ -505,6 +505,7 @@ def _sent_invitation(**fields):
     return make_invitation(state="sent", sent_at=timezone.now(), **fields)
 
 
+@pytest.mark.usefixtures("rate_window")
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("path", ["/r/{nul}/", "/r/a{nul}b/9/", "/r/{nul}/thanks/"])

@@ -196,6 +196,7 @@ def test_wrong_method_is_405_with_allow(client, auth):
     assert response.json()["status"] == 405
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_rate_limit_is_429_with_retry_after(client, auth, settings):
     settings.API_RATELIMIT = "2/m"
 
@@ -208,6 +209,7 @@ def test_rate_limit_is_429_with_retry_after(client, auth, settings):
     assert response.json()["status"] == 429
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_rate_limit_counts_writes_too_and_refuses_them_before_writing(client, auth, settings, running):
     settings.API_RATELIMIT = "1/m"
     client.get("/v1/metrics.json", headers=auth)

@@ -118,6 +118,7 @@ def test_last_used_is_written_at_most_once_a_minute(client):
     assert ApiKey.objects.get().last_used_at > first
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_rate_limit_answers_429_with_retry_after(api, settings):
     settings.API_RATELIMIT = "3/h"
     for _ in range(3):
@@ -129,6 +130,7 @@ def test_rate_limit_answers_429_with_retry_after(api, settings):
     assert response.json()["detail"] == f"Too many requests with this API key; retry in {wait} seconds."
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_rate_limit_counts_per_key(api, read_api, settings):
     settings.API_RATELIMIT = "1/h"
     assert api.get("/api/v1/campaigns").status_code == 200

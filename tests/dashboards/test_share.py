@@ -145,6 +145,7 @@ def test_anonymous_gets_the_share_page_but_nothing_else():
         assert response.status_code == 302 and response["Location"].startswith("/login/"), path
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_share_page_is_rate_limited(client, settings):
     settings.SHARE_RATELIMIT = "3/m"
     link = ShareLink.objects.create(saved_view=_view(), token="l" * 43)

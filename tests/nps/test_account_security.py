@@ -51,6 +51,7 @@ def test_a_limited_address_looks_the_same_whether_or_not_it_has_an_account(clien
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_one_client_asking_for_many_reset_links_is_told_to_wait(client, settings):
     settings.PASSWORD_RESET_RATELIMIT = "3/h"
     for n in range(3):

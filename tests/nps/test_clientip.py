@@ -109,6 +109,7 @@ def test_request_logs_name_the_client_not_the_proxy(settings):
 # --- answer pages -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_a_flood_of_unknown_tokens_through_the_proxy_leaves_other_customers_links_working(client):
     invitation = make_sent_invitation()
     # A botnet: many addresses, one guess each; and one flooder who keeps guessing.
@@ -131,6 +132,7 @@ def test_a_flood_of_unknown_tokens_through_the_proxy_leaves_other_customers_link
     assert Answer.objects.get(invitation=invitation).score == 9
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_a_direct_client_cannot_spoof_x_forwarded_for(client, settings):
     settings.ANSWER_MISS_RATELIMIT = "5/m"
     invitation = make_sent_invitation()
@@ -146,6 +148,7 @@ def test_a_direct_client_cannot_spoof_x_forwarded_for(client, settings):
 # --- share pages ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_the_share_page_limit_counts_each_real_client(client, settings):
     settings.SHARE_RATELIMIT = "2/m"
     link = ShareLink.objects.create(
@@ -159,6 +162,7 @@ def test_the_share_page_limit_counts_each_real_client(client, settings):
 # --- sign-in lockout (django-axes) ------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_wrong_passwords_from_one_client_do_not_lock_the_admin_out_elsewhere(client, settings):
     make_user(email="admin@example.com")
     attacker = via_proxy("203.0.113.66")

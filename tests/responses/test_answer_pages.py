@@ -223,6 +223,7 @@ def test_brand_logo_is_shown(client, tmp_path):
     )
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_rate_limit_by_ip_answers_429_page(client, settings):
     settings.ANSWER_RATELIMIT = "3/m"
     invitation = make_sent_invitation()
@@ -236,6 +237,7 @@ def test_rate_limit_by_ip_answers_429_page(client, settings):
     assert response["Retry-After"] == "60"
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_guessing_tokens_locks_the_address_out(client, settings):
     settings.ANSWER_MISS_RATELIMIT = "5/m"
     invitation = make_sent_invitation()

@@ -342,6 +342,7 @@ def test_get_on_the_answers_endpoint_is_405(client):
     assert client.get(f"/k/{campaign.public_token}/answers").status_code == 405
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_rate_limit_per_address_then_429_with_retry_after(client, settings):
     settings.KIOSK_RATELIMIT = "3/m"
     campaign = make_kiosk()

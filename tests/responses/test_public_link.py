@@ -194,6 +194,7 @@ def test_the_form_has_a_hidden_field_people_never_fill(client):
     assert 'name="website" value="" tabindex="-1" autocomplete="off"' in page.text
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_rate_limit_per_address(client, settings):
     settings.LINK_RATELIMIT = "2/h"
     campaign = make_link_campaign(link_once_per_browser=False)
@@ -207,6 +208,7 @@ def test_rate_limit_per_address(client, settings):
     assert response.status_code == 303  # another address has its own count
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_rate_limit_page_says_to_wait(client, settings):
     settings.LINK_RATELIMIT = "0/h"
     campaign = make_link_campaign()
@@ -217,6 +219,7 @@ def test_rate_limit_page_says_to_wait(client, settings):
     assert not Answer.objects.exists()
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_unknown_tokens_count_against_the_limit(client, settings):
     settings.LINK_RATELIMIT = "2/h"
     assert [client.get(f"/l/guess{n}/").status_code for n in range(3)] == [404, 404, 429]

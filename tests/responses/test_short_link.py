@@ -60,6 +60,7 @@ def test_a_long_token_never_opens_a_texted_survey(client):
     assert client.get(f"/s?{invitation.token}").status_code == 404  # the email's token is no short token
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_guessing_short_tokens_is_rate_limited_like_the_answer_links(client, settings):
     settings.ANSWER_MISS_RATELIMIT = "3/m"
     invitation = texted_invitation()

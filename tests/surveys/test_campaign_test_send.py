@@ -136,6 +136,7 @@ def test_my_own_suppressed_address_gets_no_test_either(client, admin):
     assert not mail.outbox
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_tests_are_rate_limited_per_user(client, admin):
     campaign = campaign_with_hindi()
     for _ in range(10):

@@ -249,6 +249,7 @@ def test_counter_is_for_admins_and_posts_only(client):
     assert client.get("/campaigns/text-counter/").status_code == 405
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_counter_is_rate_limited(admin_client):
     for _ in range(120):
         assert admin_client.post("/campaigns/text-counter/", {"language": "en"}).status_code == 200

@@ -206,6 +206,7 @@ def test_status_of_a_text_we_never_sent_is_accepted_and_changes_nothing(client):
     assert not Suppression.objects.exists()
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_requests_are_rate_limited_per_client_address(client, settings):
     settings.TWILIO_WEBHOOK_RATELIMIT = "2/m"
     for _ in range(2):
@@ -221,6 +222,7 @@ def test_requests_are_rate_limited_per_client_address(client, settings):
     assert TextMessage.objects.count() == 3
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_forged_requests_count_against_the_limit_too(client, settings):
     settings.TWILIO_WEBHOOK_RATELIMIT = "3/m"
     for _ in range(3):

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from responses.models import AnswerTheme, CommentAnalysis, Theme, ThemeRun, ThemeState
-from responses.themes import assign, tasks
+from responses.themes import assign, services, tasks
 from tests.factories import make_answer, make_campaign, make_invitation
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +151,22 @@ def test_assign_answer_reads_a_comment_at_once_and_only_once():
     analysed = CommentAnalysis.objects.get(answer=answer).analysed_at
     assign.assign_answer(answer)
     assert CommentAnalysis.objects.get(answer=answer).analysed_at == analysed
+
+
+def test_the_model_is_read_once_and_again_after_an_edit(django_assert_num_queries):
+    answers = seed_comments(corpus(per_cell=10))
+    tasks.learn_now()
+    first = assign.current_context()
+    with django_assert_num_queries(1):  # one round trip says nothing changed
+        assert assign.current_context() is first
+    app = Theme.objects.get(pk=dominant(answers, "app"))
+    services.set_hidden(app, True, by=None)
+    hidden = assign.current_context()
+    assert hidden is not first  # any edit reads the themes again
+    services.create_rule_theme("Printer", {"en": ["printer"]}, by=None)
+    assert assign.current_context() is not hidden
+    printer = make_answer(score=2, comment="The printer jams every morning")
+    assert Theme.objects.get(name="Printer").pk in assign.assign_answer(printer)
 
 
 def test_edits_survive_a_relearn():

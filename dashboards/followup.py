@@ -105,10 +105,11 @@ class _Median(Aggregate):
 
 
 def _seconds_between(later: str, earlier: str) -> Func:
+    # date_part gives a float; EXTRACT a numeric, which the medians sort a third slower.
     return Func(
         F(later),
         F(earlier),
-        template="EXTRACT(EPOCH FROM %(expressions)s)",
+        template="date_part('epoch', %(expressions)s)",
         arg_joiner=" - ",
         output_field=FloatField(),
     )
@@ -204,7 +205,8 @@ def loop_figures(
         backlog = (
             cases(filters, period=False)
             .filter(status__in=Case.OPEN)
-            .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lte=now)))
+            # Counting the indexed columns: read from the (status, due_at) index alone, not the cases.
+            .aggregate(open=Count("status"), overdue=Count("due_at", filter=Q(due_at__lte=now)))
         )
         yes, no, rose_yes, rose_no = _outcome(in_period)
     # The rollups catch up within a minute; a detractor case is a detractor answer even before they do.

@@ -54,6 +54,10 @@ def with_theme_tags(answers: list) -> list:
     return answers
 
 
+# Rows per side before "Show all" (the rest are in the page, for search and for readers without JavaScript).
+THEMES_SHOWN = 8
+
+
 def themes_panel(filters: Filters, overall, *, grain: str = "week", today: date | None = None) -> dict:
     """The Themes panel and the trend per theme (dashboards.themes), and the trend's figure."""
     panel = themes.panel(filters, overall, grain=grain, today=today)
@@ -61,6 +65,7 @@ def themes_panel(filters: Filters, overall, *, grain: str = "week", today: date 
     return {
         "themes": panel,
         "themes_few": FEW_ANSWERS,
+        "themes_shown": THEMES_SHOWN,
         "themes_rising_z": themes.RISING_Z,
         "themes_rising_min": themes.RISING_MIN_COMMENTS,
         "theme_trend_json": charts.theme_trend_figure(trend) if trend and trend.series else None,

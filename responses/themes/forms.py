@@ -2,6 +2,7 @@
 field's message); every write then goes through services.py."""
 
 from django import forms
+from django.utils.translation import get_language_info
 
 from nps.inputs import parse_id
 
@@ -18,7 +19,13 @@ SHOWS = [("active", "Active"), ("hidden", "Hidden"), ("merged", "Merged"), ("ret
 
 
 def language_name(group: str) -> str:
-    return LANGUAGE_NAMES.get(group, group)
+    """A language group's name; a language the detector found but no group has ("af"), by Django's name."""
+    if group in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[group]
+    try:
+        return get_language_info(group)["name"]
+    except KeyError:
+        return group
 
 
 class ThemeChoiceField(forms.ModelChoiceField):

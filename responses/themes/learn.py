@@ -17,6 +17,8 @@ languages, keep people's edits, give every comment its themes (the method and it
 import logging
 import math
 import random
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -51,11 +53,18 @@ POOL = False
 Progress = Callable[[float, str], None]
 
 
+def _comments_by_id(ids: list[int]) -> list[str]:
+    found = dict(Answer.objects.filter(pk__in=ids).values_list("pk", "comment"))
+    return [found.get(pk, "") for pk in ids]
+
+
 @dataclass
 class Corpus:
     ids: list[int] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # normalised
     groups: list[str] = field(default_factory=list)
+    # Some comments as written, by id (labels keep "UPI" and "WhatsApp" as customers write them).
+    written: Callable[[list[int]], list[str]] = _comments_by_id
 
 
 @dataclass
@@ -89,7 +98,10 @@ def _corpus(pairs, progress: Progress | None = None, total: int = 1) -> Corpus:
 
 def corpus_of(comments) -> Corpus:
     """A corpus of plain texts (the benchmark's evaluation set); ids are their positions."""
-    return _corpus(enumerate(comments))
+    comments = list(comments)
+    corpus = _corpus(enumerate(comments))
+    corpus.written = lambda ids: [comments[i] for i in ids]
+    return corpus
 
 
 def read_corpus(progress: Progress) -> Corpus:
@@ -99,13 +111,46 @@ def read_corpus(progress: Progress) -> Corpus:
     return _corpus(rows.iterator(chunk_size=5000), progress, total)
 
 
-def _repeats(phrase: str, phrases: list[str]) -> bool:
-    """The phrase says nothing the chosen ones do not ("gst" beside "gst invoices"), or the reverse."""
-    words = set(phrase.split())
-    return any(words <= set(p.split()) or set(p.split()) <= words for p in phrases)
+def _repeats(phrase: str, phrases: list[str], group: str) -> bool:
+    """The phrase says nothing the chosen ones do not ("gst" beside "gst invoices", "sales reports" beside
+    "sales report"), or the reverse."""
+    words = _lemmas(phrase, group)
+    return any(words <= _lemmas(p, group) or _lemmas(p, group) <= words for p in phrases)
 
 
-def _phrases(group: str, texts: list[str], terms: dict[str, float]) -> list[str]:
+def _trimmed(phrase: str) -> str:
+    """Without the punctuation YAKE leaves at its ends (the Bengali "।", "?", "؟"); vowel signs stay."""
+    start, end = 0, len(phrase)
+    while start < end and unicodedata.category(phrase[start])[0] in "PZ":
+        start += 1
+    while end > start and unicodedata.category(phrase[end - 1])[0] in "PZ":
+        end -= 1
+    return phrase[start:end]
+
+
+def _lemmas(phrase: str, group: str) -> set[str]:
+    return {text.lemma(word, group) for word in phrase.split()}
+
+
+def _as_written(phrase: str, written: list[str]) -> str:
+    """The phrase with each word as customers mostly write it when that is not lower case: an acronym
+    ("upi" → "UPI") or a brand ("whatsapp" → "WhatsApp"); a capital only at a sentence's start does not count."""
+    out = []
+    for word in phrase.split():
+        forms: dict[str, int] = {}
+        if word.isalpha() and word.isascii():
+            for comment in written:
+                for match in re.finditer(rf"(?<![\w]){re.escape(word)}(?![\w])", comment, re.IGNORECASE):
+                    form = match.group()
+                    forms[form] = forms.get(form, 0) + 1
+        lower = forms.get(word, 0)
+        best = max(forms, key=forms.__getitem__, default=word)
+        shaped = best.isupper() and len(best) > 1 or best[1:] != best[1:].lower()
+        out.append(best if shaped and forms[best] > lower else word)
+    return " ".join(out)
+
+
+def _phrases(group: str, texts: list[str], terms: dict[str, float], written: list[str]) -> list[str]:
     """A topic's key phrases: YAKE over its typical comments, kept when they use one of its top words."""
     import yake
 
@@ -124,17 +169,22 @@ def _phrases(group: str, texts: list[str], terms: dict[str, float]) -> list[str]
         found = []
     phrases: list[str] = []
     for phrase, _ in found:
+        phrase = _trimmed(phrase)
         words = text.tokens(phrase, group)
-        if words and any(w in top or " ".join(words) in top for w in words) and not _repeats(phrase, phrases):
+        if (
+            words
+            and any(w in top or " ".join(words) in top for w in words)
+            and not _repeats(phrase, phrases, group)
+        ):
             phrases.append(phrase)
         if len(phrases) == 4:
             break
     for term in terms:
         if len(phrases) >= 3:
             break
-        if term[:1] not in "@#" and not _repeats(term, phrases):
+        if term[:1] not in "@#" and not _repeats(term, phrases, group):
             phrases.append(term)
-    return phrases
+    return [_as_written(phrase, written) for phrase in phrases]
 
 
 def _doc(corpus: Corpus, group: str, i: int) -> str:
@@ -146,13 +196,14 @@ def _topic_phrases(
 ) -> dict[str, list[str]]:
     """Key phrases per language group of a topic's typical comments (of a pooled topic: per group with at
     least a tenth of them)."""
+    written = dict(zip(typical, corpus.written([corpus.ids[i] for i in typical]), strict=False))
     if group != POOLED:
-        return {group: _phrases(group, [corpus.texts[i] for i in typical], terms)}
+        return {group: _phrases(group, [corpus.texts[i] for i in typical], terms, list(written.values()))}
     by_group: dict[str, list[int]] = {}
     for i in typical:
         by_group.setdefault(corpus.groups[i], []).append(i)
     return {
-        g: _phrases(g, [corpus.texts[i] for i in members], terms)
+        g: _phrases(g, [corpus.texts[i] for i in members], terms, [written.get(i, "") for i in members])
         for g, members in sorted(by_group.items(), key=lambda item: -len(item[1]))
         if len(members) >= max(3, len(typical) // 10)
     }

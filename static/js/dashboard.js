@@ -15,3 +15,20 @@
     window.Plotly.newPlot(el, figure.data, layout, config);
   });
 })();
+
+// Long tables (the Themes panel's): the rows marked data-more wait behind their "Show all" button. Without
+// JavaScript every row shows.
+(function () {
+  document.querySelectorAll("[data-more-toggle]").forEach(function (button) {
+    const rows = button.parentElement.querySelectorAll("[data-more]");
+    const label = button.dataset.label;
+    function show(open) {
+      rows.forEach(function (row) { row.hidden = !open; });
+      button.setAttribute("aria-expanded", String(open));
+      button.textContent = open ? "Show fewer" : label;
+    }
+    button.hidden = false;
+    show(false);
+    button.addEventListener("click", function () { show(button.getAttribute("aria-expanded") !== "true"); });
+  });
+})();

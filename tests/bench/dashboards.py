@@ -332,7 +332,11 @@ def measure():
         "dash_followup_all_ms": lambda: loop_figures(everything),
     }
     for name, function in figures.items():
-        yield f"{name}: {_median_ms(function)} ms (target < {PANEL_TARGET_MS} ms)"
+        if name.startswith("dash_followup"):
+            # Read from the cases (396,053 here), not the rollups; no target of their own: the page's.
+            yield f"{name}: {_median_ms(function)} ms (within the page's {PAGE_TARGET_MS} ms)"
+        else:
+            yield f"{name}: {_median_ms(function)} ms (target < {PANEL_TARGET_MS} ms)"
 
     # The Themes panel as the dashboard draws it (the headline it compares with, every theme's counts and
     # impact, the weekly trend and its chart), over the last 12 months of every campaign, from the rollups.

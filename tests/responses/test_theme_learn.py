@@ -118,6 +118,29 @@ def test_learn_finds_the_themes_in_every_language_and_labels_them():
     assert CommentAnalysis.objects.filter(language="hi").count() == 60
 
 
+def test_labels_keep_the_customers_spelling_and_say_each_thing_once():
+    payments = [
+        (f"{subject} {predicate}", "en", "upi")
+        for subject in ("UPI payment", "My UPI payments", "The UPI payment at checkout", "upi payment via GPay")
+        for predicate in ("failed twice", "was debited but not confirmed", "is pending since morning",
+                          "went through instantly", "shows pending status")
+    ]  # fmt: skip
+    bengali = [
+        (f"{subject} {predicate}।", "bn", "upi")
+        for subject in ("UPI পেমেন্ট", "আমার UPI পেমেন্ট", "দোকানে UPI পেমেন্ট")
+        for predicate in ("পেন্ডিং দেখাচ্ছে", "ব্যর্থ হয়েছে", "টাকা কেটেছে কিন্তু হয়নি", "খুব ধীর")
+    ]  # fmt: skip
+    answers = seed_comments(corpus() + payments + bengali * 3)
+    tasks.learn_now()
+    upi = Theme.objects.get(pk=dominant(answers, "upi"))
+    assert "UPI" in upi.label and "upi" not in upi.label  # as customers write it, not case-folded
+    phrases = [phrase for group in upi.key_phrases.values() for phrase in group]
+    assert not [p for p in phrases if p[-1] in "।.?!"]  # no sentence marks left at a phrase's end
+    for theme in Theme.objects.all():
+        shown = [word.casefold() for word in theme.label.split(" · ")]
+        assert len(shown) == len(set(shown)), theme.label
+
+
 def test_a_new_comment_gets_its_theme_within_the_minute_pass():
     answers = seed_comments(corpus())
     tasks.learn_now()

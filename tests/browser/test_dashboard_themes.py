@@ -115,3 +115,30 @@ def test_lead_reads_the_themes_and_filters_every_panel_by_one(live_server, page,
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shoot(page, "comments-360")
     audit(page, 360)
+
+
+def test_a_long_theme_list_shows_eight_then_all_on_request(live_server, page, transactional_db):
+    campaign = make_campaign(name="Many themes")
+    now = timezone.now()
+    for n in range(11):
+        theme = Theme.objects.create(name=f"Topic {n + 1:02d}")
+        for k in range(12 - n):  # Topic 01 has the most detractor comments, so it costs the most
+            answer = make_answer(
+                score=2, campaign=campaign, comment=f"complaint {n} {k}", answered_at=now - timedelta(days=k + 1)
+            )
+            AnswerTheme.objects.create(answer=answer, theme=theme, source=AnswerTheme.Source.AUTO)
+    rollups.refresh()
+    make_user(email="lead@example.com", role=Role.LEAD)
+    page.set_viewport_size({"width": 360, "height": 800})
+    sign_in(page, live_server.url, "lead@example.com", PASSWORD)
+
+    detractors = page.get_by_role("table", name="What detractors talk about")
+    expect(detractors.locator("tbody tr:visible")).to_have_count(8)
+    expect(detractors.get_by_role("rowheader", name="Topic 11")).to_be_hidden()
+    more = page.get_by_role("button", name="Show all 11 themes")
+    expect(more).to_have_attribute("aria-expanded", "false")
+    more.click()
+    expect(detractors.locator("tbody tr:visible")).to_have_count(11)
+    expect(detractors.get_by_role("rowheader", name="Topic 11")).to_be_visible()
+    page.get_by_role("button", name="Show fewer").click()
+    expect(detractors.locator("tbody tr:visible")).to_have_count(8)

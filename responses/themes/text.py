@@ -182,8 +182,8 @@ def group_of(text: str) -> str:
             return "hi-Latn"
         if strong and (len(markers) >= 2 or language not in _LATIN_COMMON or confidence < 0.8):
             return "hi-Latn"
-        if language not in _LATIN_COMMON and confidence < 0.5:
-            # Short texts fool the detector ("Ok good" as Frisian): the common language wins.
+        if confidence < 0.5:
+            # Short texts fool the detector ("Ok good" as Frisian, "GST" as Dutch): the common language wins.
             return "en"
         return language or "en"
     if script in _DETECTED_IN_SCRIPT:

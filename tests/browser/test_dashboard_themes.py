@@ -124,7 +124,10 @@ def test_a_long_theme_list_shows_eight_then_all_on_request(live_server, page, tr
         theme = Theme.objects.create(name=f"Topic {n + 1:02d}")
         for k in range(12 - n):  # Topic 01 has the most detractor comments, so it costs the most
             answer = make_answer(
-                score=2, campaign=campaign, comment=f"complaint {n} {k}", answered_at=now - timedelta(days=k + 1)
+                score=2,
+                campaign=campaign,
+                comment=f"complaint {n} {k}",
+                answered_at=now - timedelta(days=k + 1),
             )
             AnswerTheme.objects.create(answer=answer, theme=theme, source=AnswerTheme.Source.AUTO)
     rollups.refresh()

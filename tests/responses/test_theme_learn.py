@@ -192,6 +192,16 @@ def test_the_model_is_read_once_and_again_after_an_edit(django_assert_num_querie
     assert Theme.objects.get(name="Printer").pk in assign.assign_answer(printer)
 
 
+def test_a_short_comment_the_detector_is_unsure_of_is_read_as_english():
+    answers = seed_comments(corpus(per_cell=10))
+    tasks.learn_now()
+    short = make_answer(score=2, comment="GST")  # the detector's best guess: Dutch, a third sure
+    refund = make_answer(score=2, comment="Refund!!")
+    assign.assign_answers([short.pk, refund.pk])
+    assert CommentAnalysis.objects.get(answer=short).language == "en"
+    assert dominant(answers, "refund") in themes_of(refund)
+
+
 def test_edits_survive_a_relearn():
     answers = seed_comments(corpus())
     tasks.learn_now()

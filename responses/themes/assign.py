@@ -303,12 +303,14 @@ def assign_answers(answer_ids: Iterable[int], ctx: Context | None = None) -> int
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]
             started = timezone.now()
-            rows = list(Answer.objects.filter(_among("pk", batch)).values_list("pk", "comment"))
-            with_comment = [(pk, text.normalise(comment)) for pk, comment in rows if comment.strip()]
-            without = [pk for pk, comment in rows if not comment.strip()]
-            pks = [pk for pk, _ in with_comment]
-            texts = [normalised for _, normalised in with_comment]
-            groups = [text.group_of(normalised) for normalised in texts]
+            rows = list(Answer.objects.filter(_among("pk", batch)).values_list("pk", "comment", "language"))
+            with_comment = [
+                (pk, text.normalise(comment), hint) for pk, comment, hint in rows if comment.strip()
+            ]
+            without = [pk for pk, comment, _ in rows if not comment.strip()]
+            pks = [pk for pk, _, _ in with_comment]
+            texts = [normalised for _, normalised, _ in with_comment]
+            groups = [text.group_of(normalised, hint) for _, normalised, hint in with_comment]
             found = themes_for(ctx, texts, groups)
             with transaction.atomic():
                 write(pks, groups, found, analysed_at=started, run_id=ctx.run_id)

@@ -77,16 +77,16 @@ class Topic:
     phrases: dict[str, list[str]] = field(default_factory=dict)  # key phrases per language group
 
 
-def _corpus(pairs, progress: Progress | None = None, total: int = 1) -> Corpus:
-    """(id, comment) pairs with letters in them, normalised, with their language group (each distinct text
-    read once)."""
+def _corpus(rows, progress: Progress | None = None, total: int = 1) -> Corpus:
+    """(id, comment, survey language) rows with letters in them, normalised, with their language group (each
+    distinct text and survey language read once)."""
     corpus = Corpus()
-    groups_of: dict[str, str] = {}
-    for n, (pk, comment) in enumerate(pairs):
+    groups_of: dict[tuple[str, str], str] = {}
+    for n, (pk, comment, hint) in enumerate(rows):
         normalised = text.normalise(comment)
-        group = groups_of.get(normalised)
+        group = groups_of.get((normalised, hint))
         if group is None:
-            group = groups_of[normalised] = text.group_of(normalised)
+            group = groups_of[normalised, hint] = text.group_of(normalised, hint)
         if group:
             corpus.ids.append(pk)
             corpus.texts.append(normalised)
@@ -99,7 +99,7 @@ def _corpus(pairs, progress: Progress | None = None, total: int = 1) -> Corpus:
 def corpus_of(comments) -> Corpus:
     """A corpus of plain texts (the benchmark's evaluation set); ids are their positions."""
     comments = list(comments)
-    corpus = _corpus(enumerate(comments))
+    corpus = _corpus((i, comment, "") for i, comment in enumerate(comments))
     corpus.written = lambda ids: [comments[i] for i in ids]
     return corpus
 
@@ -107,7 +107,7 @@ def corpus_of(comments) -> Corpus:
 def read_corpus(progress: Progress) -> Corpus:
     """Every comment with letters in it, normalised, with its language group."""
     total = Answer.objects.exclude(comment="").count() or 1
-    rows = Answer.objects.exclude(comment="").order_by().values_list("pk", "comment")
+    rows = Answer.objects.exclude(comment="").order_by().values_list("pk", "comment", "language")
     return _corpus(rows.iterator(chunk_size=5000), progress, total)
 
 

@@ -241,12 +241,12 @@ def _comments(queryset=None) -> Iterator[tuple[int, str, str]]:
     queryset = Answer.objects.all() if queryset is None else queryset
     rows = (
         queryset.exclude(comment="")
-        .values_list("pk", "comment", "analysis__language")
+        .values_list("pk", "comment", "analysis__language", "language")
         .order_by()
         .iterator(chunk_size=BATCH)
     )
-    for pk, comment, language in rows:
-        group = language if language else text.detect(comment)
+    for pk, comment, language, hint in rows:
+        group = language if language else text.detect(comment, hint)
         yield pk, rules.comment_forms(text.normalise(comment), group), group
 
 

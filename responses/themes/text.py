@@ -160,13 +160,23 @@ def _detected(text: str) -> tuple[str, float]:
     return found[0]["lang"], float(found[0]["score"])
 
 
-def detect(comment: str) -> str:
+def detect(comment: str, hint: str = "") -> str:
     """The comment's language group: "en", "hi", "hi-Latn" (Hinglish), "ta", "bn", "es", "ar", another ISO
-    639-1 code, or "" when it has no letters."""
-    return group_of(normalise(comment))
+    639-1 code, or "" when it has no letters. `hint`: the language the survey was answered in (Answer.language),
+    which decides a Latin text the detector is unsure of."""
+    return group_of(normalise(comment), hint)
 
 
-def group_of(text: str) -> str:
+def _unsure_latin(hint: str) -> str:
+    """A Latin text the detector is unsure of: in the survey's language when that is written in Latin letters
+    (Hindi surveys get Hinglish), else English, the common language of short comments ("ok", "GST")."""
+    base = hint.split("-")[0].lower()
+    if base == "hi":
+        return "hi-Latn"
+    return base if base in _LATIN_COMMON else "en"
+
+
+def group_of(text: str, hint: str = "") -> str:
     """`detect` for a text already normalised."""
     script = script_of(text)
     if not script:
@@ -183,8 +193,8 @@ def group_of(text: str) -> str:
         if strong and (len(markers) >= 2 or language not in _LATIN_COMMON or confidence < 0.8):
             return "hi-Latn"
         if confidence < 0.5:
-            # Short texts fool the detector ("Ok good" as Frisian, "GST" as Dutch): the common language wins.
-            return "en"
+            # Short texts fool the detector ("Ok good" as Frisian, "GST" as Dutch): the survey's language wins.
+            return _unsure_latin(hint)
         return language or "en"
     if script in _DETECTED_IN_SCRIPT:
         language, _ = _detected(text)

@@ -192,14 +192,21 @@ def test_the_model_is_read_once_and_again_after_an_edit(django_assert_num_querie
     assert Theme.objects.get(name="Printer").pk in assign.assign_answer(printer)
 
 
-def test_a_short_comment_the_detector_is_unsure_of_is_read_as_english():
+def test_a_short_comment_the_detector_is_unsure_of_is_in_the_surveys_language():
     answers = seed_comments(corpus(per_cell=10))
     tasks.learn_now()
     short = make_answer(score=2, comment="GST")  # the detector's best guess: Dutch, a third sure
     refund = make_answer(score=2, comment="Refund!!")
-    assign.assign_answers([short.pk, refund.pk])
-    assert CommentAnalysis.objects.get(answer=short).language == "en"
+    spanish = make_answer(score=2, comment="Bizum", language="es")  # Turkish, says the detector
+    hindi = make_answer(score=2, comment="refund", language="hi")  # a Hindi survey: Hinglish
+    assign.assign_answers([short.pk, refund.pk, spanish.pk, hindi.pk])
+    language = dict(CommentAnalysis.objects.values_list("answer_id", "language"))
+    assert [language[a.pk] for a in (short, refund, spanish, hindi)] == ["en", "en", "es", "hi-Latn"]
     assert dominant(answers, "refund") in themes_of(refund)
+    assert dominant(answers, "refund") in themes_of(hindi)  # the Hinglish model knows "refund" too
+    # A full learn reads them the same way.
+    tasks.learn_now()
+    assert dict(CommentAnalysis.objects.values_list("answer_id", "language"))[spanish.pk] == "es"
 
 
 def test_edits_survive_a_relearn():

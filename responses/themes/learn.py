@@ -115,7 +115,7 @@ def _repeats(phrase: str, phrases: list[str], group: str) -> bool:
     """The phrase says nothing the chosen ones do not ("gst" beside "gst invoices", "sales reports" beside
     "sales report"), or the reverse."""
     words = _lemmas(phrase, group)
-    return any(words <= _lemmas(p, group) or _lemmas(p, group) <= words for p in phrases)
+    return any(words <= other or other <= words for other in (_lemmas(p, group) for p in phrases))
 
 
 def _trimmed(phrase: str) -> str:
@@ -145,7 +145,7 @@ def _as_written(phrase: str, written: list[str]) -> str:
                     forms[form] = forms.get(form, 0) + 1
         lower = forms.get(word, 0)
         best = max(forms, key=forms.__getitem__, default=word)
-        shaped = best.isupper() and len(best) > 1 or best[1:] != best[1:].lower()
+        shaped = (best.isupper() and len(best) > 1) or best[1:] != best[1:].lower()
         out.append(best if shaped and forms[best] > lower else word)
     return " ".join(out)
 

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -47,4 +48,19 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def page(page):
     page.set_default_timeout(10_000)
-    return page
+    in_flight = set()
+    page.on("request", lambda request: in_flight.add(request))
+    # A response's headers mean the view has run (a body nobody reads may never "finish").
+    page.on("response", lambda response: in_flight.discard(response.request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
+    yield page
+    # A test may end while the page still has a request in flight (the answer page records the score in the
+    # background): let the live server answer it while the test's database is still open, or its thread meets
+    # the closed database after the test and the error lands in whichever test runs next.
+    deadline = time.monotonic() + 5
+    waited = False
+    while in_flight and time.monotonic() < deadline and not page.is_closed():
+        page.wait_for_timeout(25)
+        waited = True
+    if waited and not page.is_closed():
+        page.wait_for_timeout(100)  # the server thread's last step after its response: closing the request

@@ -75,19 +75,3 @@ def rate_window(time_machine):
     time_machine.move_to(
         timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1), tick=True
     )
-
-
-# The longest files, started first: pytest-xdist hands whole files (--dist loadfile) to the processes in the
-# order collected, and these, collected last, left one process walking them for minutes while the other had
-# finished. Longest first keeps both busy to the end.
-SLOW_FILES = (
-    "tests/test_hostile_input.py",  # the hostile-input walk of every URL pattern, five callers: ~5 min
-    "tests/api/test_schema_fuzz.py",  # ~2 min
-    "tests/browser/test_page_audit.py",
-    "tests/test_demo.py",
-)
-
-
-def pytest_collection_modifyitems(config, items):
-    rank = {path: n for n, path in enumerate(SLOW_FILES)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(SLOW_FILES)))

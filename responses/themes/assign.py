@@ -22,6 +22,7 @@ from responses.models import (
     AnswerTheme,
     CommentAnalysis,
     Theme,
+    ThemeClassifier,
     ThemeRun,
     ThemeState,
 )
@@ -120,8 +121,6 @@ def current_context() -> Context:
 def _context_key() -> tuple:
     """What load_context reads, in one round trip: the last finished learn, the themes' last edit and number
     (an edit, a deletion), the classifiers' last training."""
-    from responses.models import ThemeClassifier
-
     run, theme, classifier = ThemeRun._meta.db_table, Theme._meta.db_table, ThemeClassifier._meta.db_table
     # Table names from the models, the state a parameter.
     sql = f"""SELECT (SELECT max(id) FROM {run} WHERE state = %s), (SELECT max(updated_at) FROM {theme}),
